@@ -1,0 +1,5 @@
+import sys
+
+from healthlab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,257 @@
+"""Exercises of lesson 00, "Welcome to AI in healthcare".
+
+Every question registers itself here with :func:`healthlab.checks.register`. The numbers that the
+lesson gives the student (a pulse count, a patient's height and weight) are module constants, so
+the lesson, these checks and the tests all read the same values.
+
+Examples
+--------
+>>> from healthlab.checks import evaluate_answer
+>>> evaluate_answer("00.heart-rate", 76).correct
+True
+>>> print(evaluate_answer("00.heart-rate", 38).message)
+Multiplying by 2 is right for a 30-second count. How many 15-second blocks fit in one minute?
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from healthlab.checks import Mistake, Question, register
+
+__all__ = [
+    "BEATS_IN_15_SECONDS",
+    "BEATS_IN_30_SECONDS",
+    "PATIENT_B_HEIGHT_M",
+    "PATIENT_B_WEIGHT_KG",
+    "RUN_ORDER",
+]
+
+#: Beats a nurse counts in 15 seconds in the "Your turn 3" exercise.
+BEATS_IN_15_SECONDS = 19
+#: Beats counted in 30 seconds in the final "make" task.
+BEATS_IN_30_SECONDS = 41
+#: Patient B's height (metres) and weight (kilograms) in the BMI exercise.
+PATIENT_B_HEIGHT_M = 1.82
+PATIENT_B_WEIGHT_KG = 95
+#: The right order of the scrambled heart-rate lines (Parsons problem).
+RUN_ORDER = [2, 3, 1]
+
+
+def _near(value: float, *, rel: float = 1e-3) -> Any:
+    """A matcher: True when the answer is a number close to ``value``."""
+
+    def matches(answer: Any, expected: Any) -> bool:
+        return (
+            isinstance(answer, (int, float))
+            and not isinstance(answer, bool)
+            and math.isclose(float(answer), value, rel_tol=rel)
+        )
+
+    return matches
+
+
+# --- Your turn 1: who decides? ----------------------------------------------------------------
+
+register(
+    Question(
+        "00.ai-role",
+        expected="B",
+        kind="choice",
+        options=("A", "B", "C", "D"),
+        hints=(
+            "Read the stroke example again: what does NICE say must happen to the software's "
+            "result?",
+            "In all three examples the AI is a helper. Who is it helping?",
+        ),
+        mistakes=(
+            Mistake(
+                lambda a, e: str(a).strip().upper() == "A",
+                "Not in the NHS today. NICE says the stroke software should only be used with a "
+                "healthcare professional reviewing the scan. Who makes the decision?",
+            ),
+            Mistake(
+                lambda a, e: str(a).strip().upper() == "C",
+                "Patients are told their results and take part in decisions about their care, "
+                "but they are not asked to read scans. Who reads them?",
+            ),
+            Mistake(
+                lambda a, e: str(a).strip().upper() == "D",
+                "The stroke software is already used for real patients in NHS hospitals. Look "
+                "again at what happens to its result.",
+            ),
+        ),
+        praise="In each example a trained professional checks the AI's result and decides.",
+    )
+)
+
+# --- Your turn 2: put the lines in order (Parsons problem) ------------------------------------
+
+
+def _strings_of_numbers(answer: Any, expected: Any) -> bool:
+    return isinstance(answer, (list, tuple)) and any(isinstance(x, str) for x in answer)
+
+
+def _print_not_last(answer: Any, expected: Any) -> bool:
+    return isinstance(answer, (list, tuple)) and sorted(answer) == [1, 2, 3] and answer[-1] != 1
+
+
+def _calculation_before_count(answer: Any, expected: Any) -> bool:
+    items = list(answer)
+    return sorted(items) == [1, 2, 3] and items.index(3) < items.index(2)
+
+
+register(
+    Question(
+        "00.run-order",
+        expected=RUN_ORDER,
+        kind="sequence",
+        hints=(
+            "Python runs lines from the top down. A name must be given a value before any "
+            "line uses it.",
+            "Which line uses no other name at all? That one can go first.",
+        ),
+        mistakes=(
+            Mistake(
+                _strings_of_numbers,
+                "Write the line numbers as numbers, without quotes: like [1, 2, 3].",
+            ),
+            Mistake(
+                _print_not_last,
+                "The print line shows heart_rate, so heart_rate must already have a value when "
+                "it runs. Which line should come last?",
+            ),
+            Mistake(
+                _calculation_before_count,
+                "Line 3 uses beats_in_15_seconds, but at that point line 2 has not yet given it "
+                "a value.",
+            ),
+        ),
+        praise="A value first, then the sum that uses it, then the print.",
+    )
+)
+
+# --- Your turn 3: heart rate from a 15-second count -------------------------------------------
+
+register(
+    Question(
+        "00.heart-rate",
+        expected=lambda: BEATS_IN_15_SECONDS * 4,
+        kind="number",
+        abs_tol=0.01,
+        hints=(
+            "Heart rate is measured in beats per minute. How many lots of 15 seconds are in "
+            "one minute?",
+            "Multiply the count by that number. In Python, * means multiply.",
+        ),
+        mistakes=(
+            Mistake(
+                _near(BEATS_IN_15_SECONDS * 2),
+                "Multiplying by 2 is right for a 30-second count. How many 15-second blocks fit "
+                "in one minute?",
+            ),
+            Mistake(
+                _near(BEATS_IN_15_SECONDS),
+                "That is the number of beats in 15 seconds. Heart rate is beats in one whole "
+                "minute.",
+            ),
+            Mistake(
+                _near(BEATS_IN_15_SECONDS / 4),
+                "You divided. A minute is longer than 15 seconds, so the heart beats more times "
+                "in a minute: multiply instead.",
+            ),
+            Mistake(
+                _near(BEATS_IN_15_SECONDS * 60),
+                "Multiplying by 60 would be right if the beats were counted in 1 second. They "
+                "were counted in 15 seconds.",
+            ),
+            Mistake(
+                _near(BEATS_IN_15_SECONDS * 15),
+                "Multiplying by 15 gives beats in 225 seconds. How many 15-second blocks are in "
+                "60 seconds?",
+            ),
+        ),
+        praise=f"{BEATS_IN_15_SECONDS} beats in 15 seconds is {BEATS_IN_15_SECONDS * 4} beats "
+        "per minute.",
+    )
+)
+
+# --- Your turn 4: body mass index -------------------------------------------------------------
+
+_H, _W = PATIENT_B_HEIGHT_M, PATIENT_B_WEIGHT_KG
+
+register(
+    Question(
+        "00.bmi",
+        expected=lambda: PATIENT_B_WEIGHT_KG / PATIENT_B_HEIGHT_M**2,
+        kind="number",
+        abs_tol=0.05,
+        hints=(
+            "BMI is weight in kilograms divided by height in metres squared.",
+            "In Python, 'squared' is written ** 2, so height squared is height_m ** 2.",
+            "Your line should look like: bmi = weight_kg / ... ** 2 (fill in the name).",
+        ),
+        mistakes=(
+            Mistake(
+                _near(_W / _H),
+                "You divided by the height once. BMI divides by the height squared (height "
+                "times height): use ** 2.",
+            ),
+            Mistake(
+                _near(_W / (_H * 100) ** 2),
+                "That number is tiny: the height must be in metres (1.82), not centimetres.",
+            ),
+            Mistake(
+                _near(_W),
+                "Python works out / and * from left to right, so weight / height * height just "
+                "gives the weight back. Use ** 2, or put the bottom line in brackets.",
+            ),
+            Mistake(
+                _near((_W / _H) ** 2),
+                "You squared the whole answer. Only the height should be squared.",
+            ),
+            Mistake(
+                _near(_W * _H**2),
+                "You multiplied. BMI divides the weight by the squared height.",
+            ),
+            Mistake(
+                lambda a, e: _near(_W / (_H * 2))(a, e) or _near(_W / _H * 2)(a, e),
+                "* 2 doubles a number. Squared means a number times itself, which Python "
+                "writes as ** 2.",
+            ),
+        ),
+        praise="Patient B's BMI is about 28.7 kg/m².",
+    )
+)
+
+# --- Make: heart rate from a 30-second count --------------------------------------------------
+
+register(
+    Question(
+        "00.pulse-30s",
+        expected=lambda: BEATS_IN_30_SECONDS * 2,
+        kind="number",
+        abs_tol=0.01,
+        hints=(
+            "Start with a variable for the count, e.g. beats_in_30_seconds = ...",
+            "How many lots of 30 seconds are in one minute?",
+        ),
+        mistakes=(
+            Mistake(
+                _near(BEATS_IN_30_SECONDS * 4),
+                "Multiplying by 4 is the rule for a 15-second count. This count took 30 "
+                "seconds.",
+            ),
+            Mistake(
+                _near(BEATS_IN_30_SECONDS),
+                "That is the number of beats in 30 seconds. Heart rate is beats per minute.",
+            ),
+            Mistake(
+                _near(BEATS_IN_30_SECONDS / 2),
+                "You divided. A minute is longer than 30 seconds, so multiply instead.",
+            ),
+        ),
+        praise="You wrote a whole calculation from an empty cell.",
+    )
+)
