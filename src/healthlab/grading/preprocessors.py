@@ -1,0 +1,247 @@
+"""nbgrader preprocessors that close holes in nbgrader's defaults.
+
+They are wired in by ``assignments/nbgrader_config.py``, so plain ``nbgrader autograde``,
+``nbgrader generate_feedback`` and the formgrader's buttons use them as well as the
+``healthlab grade`` command.
+
+- :class:`SafeExecute` replaces nbgrader's ``Execute`` in autograding. It gives every
+  notebook a wall-clock limit, stops a kernel that ignores the interrupt (nbgrader would
+  otherwise drop the whole submission), records a kernel that died, caps the output a cell
+  may keep, and marks every cell it could not run with an error, so that a test cell that
+  never ran scores 0 instead of full marks (nbgrader gives full marks to a test cell with no
+  error in its output). What happened is recorded in the graded notebook's metadata under
+  ``healthlab_grading``, where ``healthlab grade`` reads it.
+- :class:`ShortenHiddenTestTracebacks` runs before ``ClearHiddenTests`` when feedback is
+  generated: an error in a test cell that holds hidden tests keeps only its last line
+  (``AssertionError: ...``), because IPython's traceback quotes the failing line and its
+  neighbours, which would show the hidden tests to the student.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from time import monotonic
+from typing import Any
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer, Unicode
+
+#: Key of the notebook metadata where :class:`SafeExecute` records what happened.
+METADATA_KEY = "healthlab_grading"
+
+#: ``ename`` given to the error output of a cell that was not run.
+NOT_RUN = "NotRun"
+
+
+def _cell_name(cell: NotebookNode, index: int) -> str:
+    """Return the nbgrader ``grade_id`` of a cell, or ``cell-<index>`` when it has none."""
+    return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell-{index}"
+
+
+def _message_chars(msg: dict[str, Any]) -> int:
+    """Return roughly how many characters an output message would add to a notebook."""
+    content = msg.get("content", {})
+    if msg.get("msg_type") == "stream":
+        return len(content.get("text", ""))
+    total = 0
+    for value in (content.get("data") or {}).values():
+        total += len(value) if isinstance(value, str) else len(json.dumps(value))
+    return total
+
+
+class SafeExecute(Execute):
+    """nbgrader's ``Execute`` with a time limit per notebook and explicit outcomes.
+
+    Every outcome is written to ``nb.metadata["healthlab_grading"]``::
+
+        {"stopped": None | "time-limit" | "unresponsive" | "kernel-died",
+         "stopped_at": "<cell name>" | None,
+         "cell_timeouts": ["<cell name>", ...],
+         "output_cut": ["<cell name>", ...],
+         "not_run": ["<cell name>", ...],
+         "seconds": 3.2}
+    """
+
+    notebook_timeout = Integer(
+        300,
+        help=(
+            "Wall-clock limit in seconds for running one notebook. When it is reached the "
+            "kernel is stopped and every cell not yet run is marked as not run (a test cell "
+            "that did not run scores 0)."
+        ),
+    ).tag(config=True)
+
+    max_output_chars = Integer(
+        100_000,
+        help=(
+            "Most characters of output (text, HTML, images) one cell may keep. Output beyond "
+            "it is dropped as it arrives, so a submission that prints 100 MB cannot fill the "
+            "grader's memory, the graded notebook or the feedback."
+        ),
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = monotonic() + self.notebook_timeout
+        self._started = monotonic()
+        self._record = {
+            "stopped": None,
+            "stopped_at": None,
+            "cell_timeouts": [],
+            "output_cut": [],
+            "not_run": [],
+            "seconds": None,
+        }
+        self._chars: dict[int, int] = {}
+        self._current = "setup"
+        nb.metadata[METADATA_KEY] = self._record  # a submission's own value is overwritten
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        except DeadKernelError:
+            # The kernel died outside a cell (for example while starting).
+            self._stop("kernel-died")
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code" and not cell.get("outputs") and cell.source.strip():
+                    self._mark_not_run(cell, index)
+        self._record["seconds"] = round(monotonic() - self._started, 2)
+        nb.metadata[METADATA_KEY] = self._record
+        return nb, resources
+
+    # -- time limits ------------------------------------------------------------------------
+
+    def _remaining(self) -> float:
+        return self._deadline - monotonic()
+
+    def _get_timeout(self, cell):
+        """Per-cell timeout, never beyond the notebook's own deadline."""
+        timeout = super()._get_timeout(cell)
+        remaining = max(1, math.ceil(self._remaining()))
+        return remaining if timeout is None else min(timeout, remaining)
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if self._remaining() <= 0:
+            self._stop("time-limit")
+        else:
+            self._record["cell_timeouts"].append(self._current)
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def _stop(self, reason: str) -> None:
+        if self._record["stopped"] is None:
+            self._record["stopped"] = reason
+            self._record["stopped_at"] = self._current
+            self.log.warning("Stopped running this notebook at %s: %s", self._current, reason)
+
+    def _kill_kernel(self) -> None:
+        """Stop a kernel that no longer answers (it ignored the interrupt)."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.km is not None:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception as err:  # the kernel may be gone already
+            self.log.warning("Could not shut the kernel down cleanly: %s", err)
+
+    # -- running cells ----------------------------------------------------------------------
+
+    def _mark_not_run(self, cell: NotebookNode, index: int) -> None:
+        reasons = {
+            "time-limit": "the notebook reached its time limit",
+            "unresponsive": "an earlier cell never finished and ignored the interrupt",
+            "kernel-died": "the Python kernel stopped (the code may have exited or crashed)",
+        }
+        why = reasons.get(self._record["stopped"] or "", "grading stopped early")
+        cell.outputs = [
+            NotebookNode(
+                output_type="error",
+                ename=NOT_RUN,
+                evalue=f"This cell was not run because {why}.",
+                traceback=[f"{NOT_RUN}: This cell was not run because {why}."],
+            )
+        ]
+        cell.execution_count = None
+        self._record["not_run"].append(_cell_name(cell, index))
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        self._current = _cell_name(cell, index)
+        if self._record["stopped"] is None and self._remaining() <= 0:
+            self._stop("time-limit")
+            self._kill_kernel()
+        if self._record["stopped"] is not None:
+            self._mark_not_run(cell, index)
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stop("kernel-died")
+        except CellTimeoutError:
+            # After the interrupt the kernel never said it was idle again: it ignores SIGINT.
+            self._stop("time-limit" if self._remaining() <= 0 else "unresponsive")
+            self._kill_kernel()
+        outputs = list(cell.get("outputs", []))
+        self._mark_not_run(cell, index)
+        cell.outputs = outputs + cell.outputs
+        return cell, resources
+
+    # -- output cap -------------------------------------------------------------------------
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") == "error":
+            return super().output(outs, msg, display_id, cell_index)
+        used = self._chars.get(cell_index, 0)
+        size = _message_chars(msg)
+        room = self.max_output_chars - used
+        if size <= room:
+            self._chars[cell_index] = used + size
+            return super().output(outs, msg, display_id, cell_index)
+        first_cut = used <= self.max_output_chars
+        self._chars[cell_index] = self.max_output_chars + 1
+        if not first_cut:
+            return None
+        self._record["output_cut"].append(self._current)
+        note = (
+            f"\n[healthlab: output cut here; a cell may keep at most "
+            f"{self.max_output_chars:,} characters of output]\n"
+        )
+        text = msg["content"].get("text", "")[: max(room, 0)] if msg["msg_type"] == "stream" else ""
+        cut = {
+            "msg_type": "stream",
+            "header": msg.get("header", {}),
+            "parent_header": msg.get("parent_header", {}),
+            "metadata": {},
+            "content": {"name": "stdout", "text": text + note},
+        }
+        return super().output(outs, cut, None, cell_index)
+
+
+class ShortenHiddenTestTracebacks(NbGraderPreprocessor):
+    """Keep only the last line of errors in test cells that hold hidden tests.
+
+    Use it in ``GenerateFeedback.preprocessors`` before ``ClearHiddenTests``: the check
+    needs the hidden-test markers, which ``ClearHiddenTests`` removes.
+    """
+
+    begin_test_delimeter = Unicode(
+        "BEGIN HIDDEN TESTS", help="The text that starts a hidden-test region"
+    ).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if (
+            cell.cell_type == "code"
+            and utils.is_grade(cell)
+            and not utils.is_solution(cell)
+            and self.begin_test_delimeter in cell.source
+        ):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    last = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+                    output["traceback"] = [
+                        last,
+                        "(Some of the tests in this cell are hidden, so the test code is not "
+                        "shown. Check your answer against the task and the visible tests.)",
+                    ]
+        return cell, resources

@@ -1,0 +1,292 @@
+"""Simulated student submissions for the grading tests (built from the real notebooks).
+
+A submission starts from the released student version (what a student receives) and puts
+code into answer cells, exactly as a student would type it. The "solution" for an answer
+cell is the source notebook's cell with the ``### BEGIN/END SOLUTION`` marker lines removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[2]
+COURSE = REPO / "assignments"
+ASSIGNMENTS = ("a1-health-data", "a2-diagnostic-model")
+
+
+def grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def source_notebook(assignment: str):
+    return nbformat.read(COURSE / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def solutions(assignment: str) -> dict[str, str]:
+    """Solution code (or model answer) for every answer cell, by grade_id."""
+    out = {}
+    for cell in source_notebook(assignment).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            lines = [
+                ln
+                for ln in cell.source.splitlines()
+                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
+            ]
+            out[meta["grade_id"]] = "\n".join(lines)
+    return out
+
+
+def points_by_test(assignment: str) -> dict[str, float]:
+    """Points of every autograded test cell, by grade_id."""
+    return {
+        grade_id(c): float(c.metadata["nbgrader"]["points"])
+        for c in source_notebook(assignment).cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata["nbgrader"].get("solution")
+    }
+
+
+def new_course(tmp: Path) -> Path:
+    """A fresh copy of the course (config and sources only) in a temporary folder."""
+    course = tmp / "course"
+    course.mkdir(parents=True)
+    shutil.copy(COURSE / "nbgrader_config.py", course)
+    shutil.copytree(COURSE / "source", course / "source")
+    return course
+
+
+def fill(release_nb, answers: dict[str, str], *, drop: tuple[str, ...] = ()):
+    """A copy of the student version with some answer cells filled in and cells dropped."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    nb.cells = [c for c in nb.cells if grade_id(c) not in drop]
+    return nb
+
+
+@dataclass
+class Case:
+    """One simulated student: how to build the submission and what grading must give."""
+
+    student: str
+    auto: float | None  # expected autograded score; None = must NOT be graded
+    problems: set[str] = field(default_factory=set)  # problem kinds that must be reported
+    answers: dict[str, str] | None = None
+    drop: tuple[str, ...] = ()
+    edit: dict[str, str] = field(default_factory=dict)  # locked cells edited by the student
+    raw: bytes | None = None  # write these bytes instead of a notebook
+    filename: str | None = None  # save under another name (renamed notebook)
+    no_notebook: bool = False
+    flag_only: bool = False  # the mark is not asserted, only that the teacher is told
+
+
+# What each battery case injects at the start of one answer cell.
+SIGINT_LOOP = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+INJECT = {
+    "exception": "raise ValueError('my code has a bug')\n",
+    "infinite-loop": "while True:\n    pass\n",
+    "sigint-loop": SIGINT_LOOP,
+    "sys-exit": "import sys\nsys.exit('I give up')\n",
+    "os-exit": "import os\nos._exit(0)\n",
+    "kernel-kill": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+}
+SABOTAGE = "get_ipython().input_transformers_post.append(lambda lines: [])\n"
+HUGE_OUTPUT = "for _ in range(100):\n    print('x' * 1_000_000)\n"  # 100 MB in total
+
+# Per assignment: the tasks in order as (answer cell, test cell); where battery cases inject
+# their code; the tasks a "partly correct" student did; hard-coded answers that pass the
+# visible tests; and the expected autograded score of each injected case.
+SPEC = {
+    "a1-health-data": {
+        "tasks": [
+            ("a1_count_missing", "a1_count_missing_tests"),
+            ("a1_clean_cholesterol", "a1_clean_cholesterol_tests"),
+            ("a1_disease_rate", "a1_disease_rate_tests"),
+            ("a1_group_means", "a1_group_means_tests"),
+            ("a1_chart", "a1_chart_tests"),
+        ],
+        "inject_into": "a1_disease_rate",
+        # a wrong answer whose locked test cell the "edited" student also changed
+        "edit": ("a1_count_missing_tests", "a1_count_missing", "ascending=False", "ascending=True"),
+        "partly": ["a1_count_missing", "a1_clean_cholesterol"],
+        "hardcoded": {
+            "a1_count_missing": """
+def count_missing(df):
+    return pd.Series({"ca": 611, "thal": 486, "slope": 309, "fbs": 90, "oldpeak": 62,
+                      "trestbps": 59, "thalach": 55, "exang": 55, "chol": 30, "restecg": 2,
+                      "age": 0, "sex": 0, "cp": 0, "num": 0, "site": 0, "disease": 0})
+
+
+missing = count_missing(heart)
+missing
+""",
+            "a1_disease_rate": """
+def disease_rate_by_site(df):
+    return pd.Series({"Switzerland": 93.5, "VA Long Beach": 74.5, "Cleveland": 45.9,
+                      "Hungary": 36.1})
+
+
+rates = disease_rate_by_site(heart)
+rates
+""",
+            "a1_group_means": """
+def group_means(df, columns):
+    return pd.DataFrame({"age": [50.5, 55.9], "trestbps": [129.9, 134.0],
+                         "chol": [240.2, 254.0]}, index=[0, 1])
+
+
+table_one = group_means(heart_clean, ["age", "trestbps", "chol"])
+table_one
+""",
+        },
+        # points kept by: hard-coded (tasks 2 and 5 solved honestly); injected into task 3
+        # where the kernel survives (tasks 1, 2, 4, 5) or stops (tasks 1, 2).
+        "expect": {"hardcoded": 6, "survives": 12, "stops": 6, "partly": 6},
+    },
+    "a2-diagnostic-model": {
+        "tasks": [
+            ("a2_split", "a2_split_tests"),
+            ("a2_fit", "a2_fit_tests"),
+            ("a2_confusion_counts", "a2_confusion_counts_tests"),
+            ("a2_sens_spec", "a2_sens_spec_tests"),
+            ("a2_threshold", "a2_threshold_tests"),
+        ],
+        "inject_into": "a2_sens_spec",
+        "edit": ("a2_threshold_tests", "a2_threshold", ">= threshold", "> threshold"),
+        "partly": ["a2_split", "a2_fit", "a2_confusion_counts"],
+        "hardcoded": {
+            "a2_confusion_counts": """
+def confusion_counts(y_true, y_pred):
+    if list(y_true) == [1, 1, 0, 0, 1]:
+        return {"TP": 2, "FN": 1, "FP": 1, "TN": 1}
+    seen = {50: (49, 4, 1, 89), 58: (52, 1, 6, 84)}[int(sum(y_pred))]
+    return dict(zip(["TP", "FN", "FP", "TN"], seen))
+
+
+counts = confusion_counts(y_test, predictions)
+counts
+""",
+            "a2_threshold": """
+CANDIDATES = [0.5, 0.4, 0.3, 0.2, 0.1, 0.05]
+
+
+def predict_with_threshold(probabilities, threshold):
+    return (np.asarray(probabilities) >= threshold).astype(int)
+
+
+def choose_threshold(y_true, probabilities, candidates, min_sensitivity):
+    return 0.1
+
+
+screening_threshold = 0.1
+flagged = predict_with_threshold(probabilities, screening_threshold)
+chosen = confusion_counts(y_test, flagged)
+print(f"Threshold {screening_threshold}: sensitivity {sensitivity(chosen):.3f}")
+""",
+        },
+        # hard-coded: tasks 1, 2 and 4 kept; injected into task 4, which task 5 needs.
+        "expect": {"hardcoded": 7, "survives": 7, "stops": 7, "partly": 7},
+    },
+}
+
+
+def battery(assignment: str) -> list[Case]:
+    """Every battery case for one assignment, with its expected outcome."""
+    spec = SPEC[assignment]
+    sol = solutions(assignment)
+    points = points_by_test(assignment)
+    full = sum(points.values())
+    expect = spec["expect"]
+    target = spec["inject_into"]
+
+    def injected(kind: str) -> dict[str, str]:
+        return {**sol, target: INJECT[kind] + sol[target]}
+
+    first_answer, first_test = spec["tasks"][0]
+    edit_test, edit_answer, right, wrong = spec["edit"]
+    assert right in sol[edit_answer]
+    wrong_answers = {**sol, edit_answer: sol[edit_answer].replace(right, wrong)}
+    return [
+        Case("correct", full, answers=sol),
+        Case("partly", expect["partly"], answers={k: sol[k] for k in spec["partly"]}),
+        Case("hardcoded", expect["hardcoded"], answers={**sol, **spec["hardcoded"]}),
+        Case("blank", 0.0, answers={}),
+        Case("exception", expect["survives"], answers=injected("exception")),
+        Case("loop", expect["survives"], {"cell-timeout"}, answers=injected("infinite-loop")),
+        Case("sigint", expect["stops"], {"unresponsive"}, answers=injected("sigint-loop")),
+        Case("sysexit", expect["survives"], answers=injected("sys-exit")),
+        Case("osexit", expect["stops"], {"kernel-died"}, answers=injected("os-exit")),
+        Case("kill9", expect["stops"], {"kernel-died"}, answers=injected("kernel-kill")),
+        Case("deleted", full, {"test-cell-deleted"}, answers=sol, drop=(first_test,)),
+        Case(
+            "edited",
+            full - points[edit_test],
+            {"test-cell-edited"},
+            answers=wrong_answers,
+            edit={edit_test: "# I removed the tests\npass\n"},
+        ),
+        Case(
+            "huge",
+            full,
+            {"output-cut"},
+            answers={**sol, first_answer: HUGE_OUTPUT + sol[first_answer]},
+        ),
+        # Switches off every later cell, tests included. Code in the kernel cannot be stopped
+        # from doing this (nbgrader's hole as much as ours), so it is flagged for the teacher.
+        Case(
+            "sabotage",
+            full,
+            {"suspicious-code"},
+            answers={first_answer: SABOTAGE},
+            flag_only=True,
+        ),
+        Case("badjson", None, {"invalid-json"}, raw=b'{"cells": [ this is not JSON'),
+        Case("missing", None, {"missing-notebook"}, no_notebook=True),
+        Case("renamed", None, {"renamed-notebook"}, answers=sol, filename="Copy of work.ipynb"),
+    ]
+
+
+def write_submission(course: Path, assignment: str, case: Case, release_nb) -> Path:
+    """Put one case's submission in ``submitted/<student>/<assignment>/``."""
+    folder = course / "submitted" / case.student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    name = case.filename or f"{assignment}.ipynb"
+    if case.no_notebook:
+        (folder / "notes.txt").write_text("I forgot to upload my notebook.\n")
+        return folder
+    if case.raw is not None:
+        (folder / name).write_bytes(case.raw)
+        return folder
+    nb = fill(release_nb, case.answers or {}, drop=case.drop)
+    for cell in nb.cells:
+        if grade_id(cell) in case.edit:
+            cell.source = case.edit[grade_id(cell)]
+    nbformat.write(nb, folder / name)
+    return folder
+
+
+def release(course: Path, assignment: str):
+    """Generate the student version with nbgrader and return it."""
+    import subprocess
+    import sys
+
+    env_path = f"{Path(sys.executable).parent}"
+    import os
+
+    env = {**os.environ, "PATH": f"{env_path}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+        cwd=course,
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    path = course / "release" / assignment / f"{assignment}.ipynb"
+    return nbformat.read(path, as_version=4)
