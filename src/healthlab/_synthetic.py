@@ -99,7 +99,7 @@ WARD_DRIFT_MIX = {"sepsis": 0.45, "respiratory": 0.35, "circulatory": 0.20}
 def make_ward_observations(n_patients: int = 800, seed: int = 42) -> pd.DataFrame:
     """Simulate 4-hourly vital signs of adult ward patients, some of whom deteriorate.
 
-    Each patient has their own baseline physiology. About 1 in 7 deteriorates (ICU admission or
+    Each patient has their own baseline physiology. About 1 in 8 deteriorates (ICU admission or
     death); over the 12 to 36 hours before that event their vital signs drift (faster breathing,
     lower oxygen saturation and blood pressure, faster pulse, fever, confusion), some a lot,
     some only a little. Patients who do not deteriorate have noisy measurements and short

@@ -7,6 +7,11 @@ Every table comes back as a pandas DataFrame that carries its documentation with
   ``columns`` and the full markdown ``text``);
 - ``df.attrs["columns"]``: the data dictionary, ``{column: {"description": ..., "unit": ...}}``.
 
+Two data sets are images, not tables: ``load_ct_slice()`` returns a CT slice in Hounsfield
+units with its DICOM header, and ``load_retina()`` a colour photograph of the retina;
+``load("ct-slice")`` and ``load("retina")`` raise a ValueError that names these functions.
+The ECG is a table: ``load("ecg")`` gives time and twelve leads in millivolts.
+
 The cards are the markdown files ``datasets/<name>.md`` in the repository; the code reads them,
 so what you read on GitHub and what ``describe`` prints are the same text. Nothing here ever
 uses the network: real data sets are committed CSV files or files bundled inside scikit-learn,
@@ -272,6 +277,19 @@ _NAMES = (
 )  # fmt: skip
 
 
+class _Card(dict):
+    """A dict that pandas shares, rather than deep-copies, between a DataFrame and its results.
+
+    pandas deep-copies ``df.attrs`` on almost every operation (``df[df.age > 50]``, ``df.copy()``
+    ...). A card is a few kilobytes of nested text, which would double the cost of small
+    operations; every frame derived from a loaded data set describes the same data set, so they
+    can share one card. ``load`` makes a fresh card each time it is called.
+    """
+
+    def __deepcopy__(self, memo: dict) -> _Card:
+        return self
+
+
 def _check_bool(value: object, name: str) -> None:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, not {value!r}.")
@@ -334,6 +352,10 @@ def load(name: str, **options: Any) -> pd.DataFrame:
     (212, 569)
     >>> load("diabetes").attrs["columns"]["glucose"]["unit"]
     'mg/dL'
+    >>> load("ecg").attrs["sampling_rate_hz"]
+    1000.0
+    >>> load("ward-observations")["patient_id"].nunique()
+    800
     """
     _check_name(name)
     if name in _NOT_TABLES:
@@ -351,7 +373,8 @@ def load(name: str, **options: Any) -> pd.DataFrame:
             f"Options for {name!r}: {allowed}."
         )
     df = _LOADERS[name](**options)
-    card = read_card(name)
+    card = _Card(read_card(name))
+    card["columns"] = _Card(card["columns"])
     df.attrs["data_card"] = card
     df.attrs["columns"] = card["columns"]
     return df

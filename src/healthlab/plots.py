@@ -334,7 +334,7 @@ def show(fig: Any, alt: str | None = None) -> None:
     alt text is printed instead:
 
     >>> show(ax)  # doctest: +ELLIPSIS
-    [figure] ROC curve: sensitivity against false-positive rate. model: AUROC 0.75. The dashed ...
+    [figure] ROC curve: sensitivity against false-positive rate. model: AUROC 0.750. The dashed ...
     """
     figure = _figure_of(fig)
     if alt is None:
@@ -508,7 +508,7 @@ def plot_roc(
     >>> matplotlib.use("Agg")
     >>> ax = plot_roc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['model (AUROC 0.75)', 'chance (AUROC 0.50)']
+    ['model (AUROC 0.750)', 'chance (AUROC 0.50)']
     >>> close(ax)
     """
     from sklearn.metrics import roc_auc_score, roc_curve
@@ -539,8 +539,9 @@ def plot_roc(
         for name, scores in curves.items():
             fpr, tpr, _ = roc_curve(truth, scores)
             auc = roc_auc_score(truth, scores)
-            ax.plot(fpr, tpr, label=f"{name} (AUROC {auc:.2f})", drawstyle="steps-post")
-            described.append(f"{name}: AUROC {auc:.2f}")
+            # Three decimals: a legend must never round 0.996 up to a "perfect" 1.00.
+            ax.plot(fpr, tpr, label=f"{name} (AUROC {auc:.3f})", drawstyle="steps-post")
+            described.append(f"{name}: AUROC {auc:.3f}")
         ax.plot([0, 1], [0, 1], label="chance (AUROC 0.50)", **_REFERENCE_STYLE)
         ax.set_xlim(-0.01, 1.01)
         ax.set_ylim(-0.01, 1.01)

@@ -43,7 +43,9 @@ def _alone(nb, repeat: int, cell_timeout: int) -> list[float]:
     return times
 
 
-def _class(tmp: Path, assignment: str, students: int, sandbox: bool) -> tuple[float, object]:
+def _class(
+    tmp: Path, assignment: str, students: int, sandbox: bool, workers: int | None
+) -> tuple[float, object]:
     import battery as B
 
     from healthlab.grading.teacher import grade_assignment
@@ -59,7 +61,7 @@ def _class(tmp: Path, assignment: str, students: int, sandbox: bool) -> tuple[fl
         case.student = f"student{i:02d}"
         B.write_submission(course, assignment, case, release_nb)
     start = time.monotonic()
-    report = grade_assignment(course, assignment, trust_code=not sandbox)
+    report = grade_assignment(course, assignment, trust_code=not sandbox, workers=workers)
     return time.monotonic() - start, report
 
 
@@ -78,28 +80,37 @@ def main(argv: list[str] | None = None) -> int:
         course = B.new_course(tmp / "alone")
         nb = B.fill(B.release(course, args.assignment), B.solutions(args.assignment))
         alone = _alone(nb, args.repeat_alone, 30)
-        graded, report = _class(tmp / "sandboxed", args.assignment, args.students, True)
-        full = [r for r in report.students if r.auto_score == r.auto_max and not r.problems]
-        runs = {"shipped configuration": (graded, report.sandboxed)}
-        if not args.no_unsandboxed:
-            plain, _ = _class(tmp / "plain", args.assignment, args.students, False)
-            runs["without the sandbox"] = (plain, False)
+        runs = {}
+        for name, sandbox, workers in [
+            ("shipped configuration, 1 worker", True, 1),
+            ("shipped configuration, default workers", True, None),
+            ("without the sandbox, default workers", False, None),
+        ]:
+            if args.no_unsandboxed and not sandbox:
+                continue
+            seconds, report = _class(
+                tmp / name.replace(" ", "-"), args.assignment, args.students, sandbox, workers
+            )
+            full = sum(r.auto_score == r.auto_max and not r.problems for r in report.students)
+            runs[name] = (seconds, report.sandboxed, full, report.phases)
         alone += _alone(nb, args.repeat_alone, 30)
 
     per_alone = statistics.mean(alone)
     print(f"Assignment {args.assignment}, {args.students} copies of the correct solution")
     print(f"Execute the notebook alone (nbclient, fresh kernel): mean {per_alone:.2f} s")
     print(f"  runs: {', '.join(f'{t:.2f}' for t in alone)}")
-    print(f"Graded with full marks and no problems: {len(full)}/{args.students}")
-    for name, (seconds, sandboxed) in runs.items():
+    for name, (seconds, sandboxed, full, phases) in runs.items():
         per = seconds / args.students
         print(
             f"healthlab grade, {name} (sandboxed={sandboxed}): {seconds:.1f} s for the class, "
-            f"{per:.2f} s per submission, ratio to alone {per / per_alone:.2f}x"
+            f"{per:.2f} s per submission, ratio to alone {per / per_alone:.2f}x; "
+            f"full marks {full}/{args.students}"
         )
-    if len(runs) == 2:
-        a, b = (v[0] for v in runs.values())
-        print(f"Sandboxed / unsandboxed grading time: {a / b:.2f}x")
+        print("   phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
+    plain = runs.get("without the sandbox, default workers")
+    if plain:
+        boxed = runs["shipped configuration, default workers"]
+        print(f"Sandboxed / unsandboxed grading time: {boxed[0] / plain[0]:.2f}x")
     return 0
 
 

@@ -11,7 +11,6 @@ Without bubblewrap these tests are skipped with a reason saying how to install i
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
@@ -448,7 +447,8 @@ def test_huge_output_is_cut(graded_class):
     root = graded_class["root"]
     graded = root / "autograded" / "attack_print" / "ps1" / "ps1.ipynb"
     assert graded.stat().st_size < 5 * 1024**2
-    assert "grading sandbox stopped keeping output" in graded.read_text()
+    log = graded_class["result"].stdout + graded_class["result"].stderr
+    assert log.count("The grading sandbox stopped keeping this notebook's output") == 1
     assert _scores(root)["attack_print"] == 3.0
 
 
@@ -644,6 +644,7 @@ def test_bwrap_argv_never_mounts_the_course_or_home(tmp_path):
         sandbox.bwrap_argv(["python"], str(tmp_path), "/tmp/r", course_root=str(course))
 
 
+@pytest.mark.grading
 def test_class_of_30_timing(need_sandbox, tmp_path, capsys):
     """Measure (print, not assert) sandboxed vs unsandboxed grading time for 30 students."""
     import time
@@ -663,4 +664,3 @@ def test_class_of_30_timing(need_sandbox, tmp_path, capsys):
             f"\n30 submissions: unsandboxed {timings[False]:.1f} s, sandboxed "
             f"{timings[True]:.1f} s, ratio {timings[True] / timings[False]:.2f}"
         )
-    json.dumps(timings)

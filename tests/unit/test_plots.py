@@ -223,12 +223,12 @@ def test_plot_roc_single_and_several(data):
     ax = plots.plot_roc(y_true, y_prob)
     rendered(ax)
     auc = roc_auc_score(y_true, y_prob)
-    assert legend_texts(ax) == [f"model (AUROC {auc:.2f})", "chance (AUROC 0.50)"]
+    assert legend_texts(ax) == [f"model (AUROC {auc:.3f})", "chance (AUROC 0.50)"]
     assert ax.get_xlabel() == "False-positive rate (1 − specificity)"
     assert ax.get_ylabel() == "True-positive rate (sensitivity)"
     assert ax.get_title() == "ROC curve"
     assert_lines_differ_by_more_than_colour(ax)
-    assert f"AUROC {auc:.2f}" in plots.alt_text(ax)
+    assert f"AUROC {auc:.3f}" in plots.alt_text(ax)
 
     ax = plots.plot_roc(y_true, {"model": y_prob, "NEWS2": np.round(y_prob * 10)})
     assert len(legend_texts(ax)) == 3

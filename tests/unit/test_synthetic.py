@@ -307,3 +307,60 @@ def test_oximeter_model_matches_sjoding_in_a_large_sample() -> None:
     black, white = _occult_hypoxaemia(big, "Black"), _occult_hypoxaemia(big, "White")
     assert 0.095 < black < 0.14, black  # published 11.7%
     assert 0.025 < white < 0.05, white  # published 3.6%
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers quoted in the cards (the committed files are fixed, so the card must match them)
+# --------------------------------------------------------------------------------------------
+
+
+def test_ward_card_numbers(ward: pd.DataFrame) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from healthlab.scores import news2_frame
+
+    card = datasets.describe("ward-observations", show=False)
+    patients = ward.groupby("patient_id").agg(
+        deteriorated=("deteriorated", "max"), scale=("spo2_scale", "first")
+    )
+    assert patients["deteriorated"].sum() == 96 and "96 patients (12%)" in card["population"]
+    assert ward["deteriorated"].sum() == 567 and "567 of the 21,890" in card["population"]
+    assert (patients["scale"] == 2).sum() == 38 and "38 patients (5%)" in card["population"]
+    total = news2_frame(ward, spo2_scale="spo2_scale")["total"]
+    assert round(roc_auc_score(ward["deteriorated"], total), 2) == 0.77
+    alarm = total >= 5
+    positive = ward["deteriorated"] == 1
+    assert round((alarm & positive).sum() / positive.sum(), 2) == 0.37
+    assert round((~alarm & ~positive).sum() / (~positive).sum(), 2) == 0.98
+    assert "AUROC of about 0.77" in " ".join(card["generating_model"].split())
+
+
+def test_triage_card_numbers(notes: pd.DataFrame) -> None:
+    card = datasets.describe("triage-notes", show=False)
+    counts = notes["presenting_complaint"].value_counts()
+    for complaint, count in counts.items():
+        assert f"{complaint} {count}" in " ".join(card["population"].split()), complaint
+    assert round(notes["urgent"].mean(), 2) == 0.37
+    denied_only = notes[(notes["red_flags"] == 0) & (notes["negated_flags"] > 0)]
+    assert round(denied_only["urgent"].mean() * 100, 1) == 9.7
+    assert "urgent 9.7% of the time" in " ".join(card["generating_model"].split())
+    assert round(notes.loc[notes["red_flags"] > 0, "urgent"].mean() * 100) == 56
+
+
+def test_cohort_card_numbers(cohort: pd.DataFrame) -> None:
+    card = " ".join(datasets.describe("patient-cohort", show=False)["text"].split())
+    groups = cohort["ethnic_group"].value_counts()
+    for group, count in groups.items():
+        assert f"{group} {count:,}" in card, group
+    quintiles = cohort["imd_quintile"].value_counts().sort_index()
+    assert " / ".join(f"{q:,}" for q in quintiles) in card
+    by_group = cohort.groupby("ethnic_group")
+    conditions = by_group["chronic_conditions"].mean().round(2)
+    cost = by_group["annual_cost_gbp"].mean().round()
+    assert f"({conditions['Black']:.2f} versus {conditions['White']:.2f}" in card
+    assert f"(GBP {cost['Black']:.0f} versus {cost['White']:.0f})" in card
+    band = cohort["spo2"].between(92, 96)
+    for group in ("Black", "White"):
+        in_band = band & (cohort["ethnic_group"] == group)
+        low = int((cohort.loc[in_band, "sao2"] < 88).sum())
+        assert f"({low} of {int(in_band.sum()):,})" in card, group

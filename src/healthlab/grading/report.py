@@ -109,6 +109,10 @@ class ClassReport:
         Wall-clock time the whole run took.
     files : dict
         Paths of the files written (CSV, report, chart, log).
+    sandboxed : bool
+        False when students' code ran without the sandbox (``--i-trust-this-code``).
+    phases : dict
+        Seconds spent on each step (release, checks, autograde, ...).
     """
 
     course_dir: str
@@ -119,6 +123,7 @@ class ClassReport:
     seconds: float = 0.0
     files: dict[str, str] = field(default_factory=dict)
     sandboxed: bool = True
+    phases: dict[str, float] = field(default_factory=dict)
 
     def __getitem__(self, student: str) -> StudentResult:
         for result in self.students:

@@ -38,7 +38,8 @@ from typing import Any
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Int, List, Unicode
+from traitlets import DottedObjectName, Int, List, Type, Unicode
+from traitlets.log import get_logger
 
 __all__ = [
     "INSTALL_HELP",
@@ -592,6 +593,11 @@ class _LimitedIOPubChannel(AsyncZMQSocketChannel):
                 return msg
             if not self._noticed:
                 self._noticed = True
+                get_logger().warning(
+                    "The grading sandbox stopped keeping this notebook's output: it printed "
+                    "more than %d MB.",
+                    self.budget // 1024**2,
+                )
                 msg["msg_type"] = msg["header"]["msg_type"] = "stream"
                 msg["content"] = {
                     "name": "stderr",
@@ -655,7 +661,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         config=True
     )
 
-    client_class = Unicode("healthlab.grading.sandbox.OutputLimitedKernelClient")
+    client_class = DottedObjectName("healthlab.grading.sandbox.OutputLimitedKernelClient")
+    client_factory = Type(klass=OutputLimitedKernelClient)
     _run_dir: str | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:  # type: ignore[override]

@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -408,6 +409,7 @@ def grade_assignment(
     cell_timeout: float | None = None,
     trust_code: bool = False,
     feedback: bool = True,
+    workers: int | None = None,
     log=None,
 ) -> ClassReport:
     """Release, autograde, give feedback on and report on one assignment.
@@ -429,6 +431,9 @@ def grade_assignment(
         Grade even when no sandbox is available. Students' code then runs with your rights.
     feedback : bool, default True
         Also generate feedback (HTML, in ``feedback/``).
+    workers : int, optional
+        How many nbgrader autograde runs share the class, side by side (default: the number
+        of CPU cores, at most 4). Each student is still graded once, in one kernel.
     log : file-like, optional
         Where nbgrader's own log goes as well as ``reports/<assignment>/nbgrader.log``.
 
@@ -461,6 +466,10 @@ def grade_assignment(
             f"assignment={assignment!r} has no notebook in {source}. "
             f"Assignments in this course: {', '.join(found) or 'none'}."
         )
+    if workers is None:
+        workers = max(1, min(4, os.cpu_count() or 1))
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"workers={workers!r} must be a whole number of at least 1.")
     for name, value in (("timeout", timeout), ("cell_timeout", cell_timeout)):
         if value is not None and (not isinstance(value, (int, float)) or value <= 0):
             raise ValueError(f"{name}={value!r} must be a number of seconds above 0.")
@@ -485,18 +494,23 @@ def grade_assignment(
     with open(log_path, "w", encoding="utf-8") as log_file:
         tee = _Tee(log_file, log)
         report = _run(
-            course, assignment, notebooks, timeout, cell_timeout, feedback, tee, sandboxed
+            course, assignment, notebooks, timeout, cell_timeout, feedback, tee, sandboxed, workers
         )
-    report.seconds = time.monotonic() - started
+    mark = time.monotonic()
     report.files["log"] = str(log_path)
     _write_outputs(report, reports)
+    report.phases["report"] = time.monotonic() - mark
+    report.seconds = time.monotonic() - started
+    _write_outputs(report, reports)  # again, with the final timings
     return report
 
 
-def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sandboxed):
+def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sandboxed, workers):
     import nbformat
 
     report = ClassReport(str(course), assignment, 0.0, sandboxed=sandboxed)
+    phases = report.phases
+    mark = time.monotonic()
 
     # 1. The student version (and the gradebook's copy of the source).
     code, output = _nbgrader(course, ["generate_assignment", assignment, "--force"], log)
@@ -511,6 +525,9 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
         )
         for name in notebooks
     }
+
+    phases["release"] = time.monotonic() - mark
+    mark = time.monotonic()
 
     # 2. Check every submission before grading.
     submitted = course / "submitted"
@@ -530,7 +547,10 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
         shutil.rmtree(course / "autograded" / check.student / assignment, ignore_errors=True)
         shutil.rmtree(course / "feedback" / check.student / assignment, ignore_errors=True)
 
-    # 3. Autograde the class in one run, with a backstop on the whole run.
+    phases["checks"] = time.monotonic() - mark
+    mark = time.monotonic()
+
+    # 3. Autograde the class in one run (or one per worker), with a backstop on each run.
     options = ["--force"]
     if timeout is not None:
         options.append(f"--SafeExecute.notebook_timeout={int(timeout)}")
@@ -538,9 +558,24 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
         options.append(f"--Execute.timeout={int(cell_timeout)}")
     per_notebook = (timeout or 300) + 60
     outputs = ""
-    if checks:
-        backstop = 60 + len(checks) * len(notebooks) * per_notebook
-        _, outputs = _nbgrader(course, ["autograde", assignment, *options], log, backstop)
+    students = [c.student for c in checks]
+    n_workers = max(1, min(workers, len(students)))
+    if any("," in s for s in students):
+        n_workers = 1  # nbgrader's exclude list is comma-separated
+    groups = [students[i::n_workers] for i in range(n_workers)]
+
+    def autograde(group: list[str]) -> str:
+        others = sorted(set(students) - set(group))
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+        backstop = 60 + len(group) * len(notebooks) * per_notebook
+        return _nbgrader(course, ["autograde", assignment, *options, *exclude], log, backstop)[1]
+
+    if students:
+        # One nbgrader run per worker, each for its share of the class, side by side.
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            outputs = "\n".join(pool.map(autograde, groups))
+    phases["autograde"] = time.monotonic() - mark
+    mark = time.monotonic()
 
     def graded_copies(check):
         return [
@@ -588,29 +623,35 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
     for result in report.students:
         result.max_score = result.max_score or report.max_score
 
-    # 5. Feedback for everyone graded (hidden tests and mark schemes removed).
+    phases["retries and scores"] = time.monotonic() - mark
+    mark = time.monotonic()
+
+    # 5. Feedback for everyone graded (hidden tests and mark schemes removed) and
+    # 6. nbgrader's own CSV (it shows a submission that was not graded as 0: see grades.csv),
+    # side by side: both only read the gradebook.
+    nbgrader_csv = course / "reports" / assignment / "nbgrader-export.csv"
+    jobs = {"export": ["export", "--to", str(nbgrader_csv), "--assignment", assignment]}
     if feedback and any(r.graded for r in report.students):
-        code, output = _nbgrader(course, ["generate_feedback", assignment, "--force"], log)
-        if code != 0:
-            report.attention.append(
-                "nbgrader generate_feedback reported an error: see the log "
-                f"({course / 'reports' / assignment / 'nbgrader.log'})."
-            )
+        jobs["feedback"] = ["generate_feedback", assignment, "--force"]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = {name: pool.submit(_nbgrader, course, args, log) for name, args in jobs.items()}
+        codes = {name: future.result()[0] for name, future in futures.items()}
+    if codes.get("feedback", 0) != 0:
+        report.attention.append(
+            "nbgrader generate_feedback reported an error: see the log "
+            f"({course / 'reports' / assignment / 'nbgrader.log'})."
+        )
+    if "feedback" in jobs:
         for result in report.students:
             html = course / "feedback" / result.student / assignment
             files = sorted(html.glob("*.html"))
             if result.graded and files:
                 result.feedback = str(files[0]) if len(files) == 1 else str(html)
-
-    # 6. nbgrader's own CSV (it shows a submission that was not graded as 0: see grades.csv).
-    nbgrader_csv = course / "reports" / assignment / "nbgrader-export.csv"
-    code, _ = _nbgrader(
-        course, ["export", "--to", str(nbgrader_csv), "--assignment", assignment], log
-    )
-    if code == 0:
+    if codes["export"] == 0:
         report.files["nbgrader export (all assignments' columns)"] = str(nbgrader_csv)
     else:
         report.attention.append("nbgrader export failed: see the log.")
+    phases["feedback and export"] = time.monotonic() - mark
     return report
 
 
@@ -692,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
             cell_timeout=args.cell_timeout,
             trust_code=args.i_trust_this_code,
             feedback=not args.no_feedback,
+            workers=args.workers,
             log=sys.stderr if args.verbose else None,
         )
     except (ValueError, GradingError) as err:
