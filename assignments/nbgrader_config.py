@@ -69,4 +69,5 @@ c.ClearMarkScheme.enforce_metadata = False
 # -- the sandbox ---------------------------------------------------------------------------
 # Students' code runs in a sandbox that cannot read solutions or touch the gradebook.
 from healthlab.grading.sandbox import configure_nbgrader
+
 configure_nbgrader(c)

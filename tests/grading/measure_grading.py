@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 tmp / name.replace(" ", "-"), args.assignment, args.students, sandbox, workers
             )
             full = sum(r.auto_score == r.auto_max and not r.problems for r in report.students)
-            runs[name] = (seconds, report.sandboxed, full, report.phases)
+            runs[name] = (seconds, sandbox, full, report.phases)
         alone += _alone(nb, args.repeat_alone, 30)
 
     per_alone = statistics.mean(alone)
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, (seconds, sandboxed, full, phases) in runs.items():
         per = seconds / args.students
         print(
-            f"healthlab grade, {name} (sandboxed={sandboxed}): {seconds:.1f} s for the class, "
+            f"healthlab grade, {name} (sandbox lines in config: {sandboxed}): {seconds:.1f} s, "
             f"{per:.2f} s per submission, ratio to alone {per / per_alone:.2f}x; "
             f"full marks {full}/{args.students}"
         )

@@ -623,20 +623,35 @@ def test_bwrap_argv_never_mounts_the_course_or_home(tmp_path):
     course = tmp_path / "course"
     workdir = course / "autograded" / "ada" / "ps1"
     workdir.mkdir(parents=True)
+    (course / "source").mkdir()
+    shared = tmp_path / "shared-data"
+    shared.mkdir()
     argv = sandbox.bwrap_argv(
         ["python", "-V"],
         str(workdir),
         str(tmp_path / "run"),
         course_root=str(course),
-        read_only=[str(course), str(tmp_path), os.path.expanduser("~")],
+        read_only=[
+            str(course),
+            str(course / "source"),
+            str(tmp_path),
+            os.path.expanduser("~"),
+            "/tmp",
+            str(shared),
+        ],
         bwrap="bwrap",
     )
     if os.geteuid() == 0:  # after setpriv comes the inner bwrap, which re-binds the sandbox
         argv = argv[: next(i for i, arg in enumerate(argv) if arg.endswith("setpriv"))]
     mounted = [argv[i + 1] for i, arg in enumerate(argv) if arg in ("--ro-bind", "--bind")]
     assert mounted, argv
+    assert str(shared) in mounted  # a folder beside the course is fine
+    assert "/tmp" not in mounted
     for path in mounted:
+        if path == str(workdir):  # the submission itself, read-only, for copying
+            continue
         assert not sandbox._is_within(str(course), path), path
+        assert not sandbox._is_within(path, str(course)), path
         assert not sandbox._is_within(os.path.expanduser("~"), path), path
     with pytest.raises(ValueError, match="memory_limit"):
         sandbox.bwrap_argv(["python"], str(workdir), "/tmp/r", memory_limit=0, bwrap="bwrap")

@@ -59,8 +59,8 @@ INSTALL_HELP = (
     "How to install it: on Debian or Ubuntu run 'sudo apt-get install bubblewrap' (on a "
     "JupyterHub server, install it once on the server, or in the single-user image's "
     "Dockerfile with 'RUN apt-get update && apt-get install -y bubblewrap'). On Ubuntu 24.04 "
-    "or later, AppArmor must allow bwrap to create user namespaces (the bubblewrap package "
-    "ships that profile). macOS and Windows have no bubblewrap: grade on a Linux server, or, "
+    "or later, AppArmor must also allow bwrap to create user namespaces (docs/sandbox.md "
+    "gives the two-line profile). macOS and Windows have no bubblewrap: grade on a Linux server, or, "
     "only if you trust every submission, pass the teacher command's explicit trust option. "
     "Check it with: python -c 'from healthlab.grading.sandbox import available; "
     "print(available())'. Details: docs/sandbox.md."
@@ -98,7 +98,6 @@ _ENV_PASS = (
     "PYTHONHASHSEED",
     "PYTHONPATH",
     "MPLBACKEND",
-    "HEALTHLAB_",
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
     "MKL_NUM_THREADS",
@@ -318,18 +317,24 @@ def _is_within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _safe_read_only(paths: Iterable[str], forbidden: Sequence[str]) -> list[str]:
-    """Existing, de-duplicated paths that do not expose a forbidden folder.
+def _safe_read_only(
+    paths: Iterable[str], hidden: Sequence[str], protected: Sequence[str]
+) -> list[str]:
+    """Existing, de-duplicated paths that are safe to show the kernel read-only.
 
-    A path is refused if a forbidden folder (the course, the teacher's home, the submission)
-    lies inside it, because binding it would make that folder visible.
+    Refused: a top-level folder (``/``, ``/tmp``, ``/home``, ...); any path that is, contains
+    or lies inside a ``hidden`` folder (the course, the submission); any path that is or
+    contains a ``protected`` folder (the teacher's home: a virtual environment inside it is
+    fine, the home folder itself is not).
     """
     kept: list[str] = []
     for path in paths:
         real = os.path.realpath(path)
-        if not os.path.exists(real) or real == "/":
+        if not os.path.exists(real) or len(Path(real).parts) < 3:
             continue
-        if any(_is_within(folder, real) for folder in forbidden if folder):
+        if any(_is_within(real, h) or _is_within(h, real) for h in hidden if h):
+            continue
+        if any(_is_within(folder, real) for folder in protected if folder):
             continue
         if any(_is_within(real, other) for other in kept):
             continue
@@ -338,15 +343,26 @@ def _safe_read_only(paths: Iterable[str], forbidden: Sequence[str]) -> list[str]
     return sorted(kept)
 
 
-def _mount_dirs(path: str, created: set[str], mode: str) -> list[str]:
+def _mount_dirs(path: str, created: set[str], mode: str, sealed: list[str]) -> list[str]:
     """bwrap options creating each missing ancestor of ``path`` with ``mode`` (bwrap would
-    otherwise create them 0700, unreadable to an unprivileged kernel)."""
+    otherwise create them 0700, unreadable to an unprivileged kernel).
+
+    Ancestors are made on the sandbox's root, which is remounted read-only at the end. One
+    directly inside the private, writable ``/tmp`` gets a tiny tmpfs of its own instead, added
+    to ``sealed`` to be remounted read-only too, so that the path to the submission cannot be
+    written to anywhere.
+    """
     options: list[str] = []
     parts = Path(path).parts
     for depth in range(2, len(parts)):
         ancestor = str(Path(*parts[:depth]))
-        if ancestor not in created:
-            created.add(ancestor)
+        if ancestor in created:
+            continue
+        created.add(ancestor)
+        if str(Path(ancestor).parent) == "/tmp":
+            options += ["--perms", mode, "--size", str(1024**2), "--tmpfs", ancestor]
+            sealed.append(ancestor)
+        else:
             options += ["--perms", mode, "--dir", ancestor]
     return options
 
@@ -383,6 +399,10 @@ def _kernel_env(env: dict[str, str] | None) -> dict[str, str]:
             "TMPDIR": "/tmp",
             "IPYTHONDIR": f"{_HOME}/.ipython",
             "MPLCONFIGDIR": f"{_HOME}/.config/matplotlib",
+            # The grader's process id means nothing inside the sandbox's own PID namespace;
+            # "1" tells ipykernel not to watch for its parent (--die-with-parent does that)
+            # and not to print its console banner into the teacher's log.
+            "JPY_PARENT_PID": "1",
             "PATH": os.pathsep.join(
                 [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
             ),
@@ -466,9 +486,9 @@ def bwrap_argv(
     workdir = os.path.realpath(workdir)
     run_dir = os.path.realpath(run_dir)
     home = os.path.expanduser("~")
-    forbidden = [workdir, home]
+    hidden = [workdir, run_dir]
     if course_root:
-        forbidden.append(os.path.realpath(course_root))
+        hidden.append(os.path.realpath(course_root))
         if _is_within(course_root, workdir):
             raise ValueError(
                 f"workdir={workdir!r} contains the course root {course_root!r}; the kernel "
@@ -483,10 +503,11 @@ def bwrap_argv(
         sys.executable
     ):
         python_dirs += _python_paths(kernel_cmd[0])
-    system = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/proc", "/dev", "/tmp")
+    system = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/proc", "/dev")
+    candidates = [*python_dirs, *_healthlab_data_dirs(), *read_only]
     binds = [
         path
-        for path in _safe_read_only([*python_dirs, *_healthlab_data_dirs(), *read_only], forbidden)
+        for path in _safe_read_only(candidates, hidden, protected=[home])
         if not any(_is_within(path, top) for top in system)
     ]
     open_mode = "1777" if root else "0755"
@@ -496,20 +517,26 @@ def bwrap_argv(
     argv += _system_mounts()
     argv += ["--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]
     created: set[str] = {"/tmp", "/usr", "/proc", "/dev"}
+    sealed: list[str] = []
     for path in binds:
-        argv += _mount_dirs(path, created, "0755")
+        argv += _mount_dirs(path, created, "0755", sealed)
         argv += ["--ro-bind", path, path]
         created.add(path)
-    argv += _mount_dirs(_LAUNCHER, created, "0755")
+    argv += _mount_dirs(_LAUNCHER, created, "0755", sealed)
     argv += ["--ro-bind", str(Path(__file__).with_name("sandbox_kernel.py")), _LAUNCHER]
     argv += ["--perms", "0755", "--dir", _FONT_LISTS]
     for font_list in _matplotlib_font_lists(dict(os.environ if env is None else env)):
         argv += ["--ro-bind", font_list, f"{_FONT_LISTS}/{os.path.basename(font_list)}"]
     argv += ["--perms", "0755", "--dir", _STAGING, "--ro-bind", workdir, _STAGING]
-    argv += _mount_dirs(workdir, created, "0755")
+    argv += _mount_dirs(workdir, created, "0755", sealed)
     argv += ["--perms", open_mode, "--size", str(workdir_size), "--tmpfs", workdir]
-    argv += _mount_dirs(run_dir, created, "0755")
+    argv += _mount_dirs(run_dir, created, "0755", sealed)
     argv += ["--bind", run_dir, run_dir, "--chdir", workdir]
+    # Nothing on the way to the submission is writable: writes there would use memory that
+    # no size limit covers (and would look, to a test, as if they had reached the course).
+    for path in sealed:
+        argv += ["--remount-ro", path]
+    argv += ["--remount-ro", "/"]
     if root:
         argv += _drop_root_options(sandbox_uid, sandbox_gid) + _inner_bwrap(bwrap)
     argv += [
@@ -717,6 +744,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not restart:
             self._cleanup_run_dir()
 
+    # AsyncKernelManager binds these public names to the base class's functions, so nbclient
+    # (which calls ``km.cleanup_resources()`` for a kernel that died) would miss the overrides.
+    pre_start_kernel = _async_pre_start_kernel  # type: ignore[assignment]
+    cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
+
 
 class UnsandboxedKernelManager(AsyncKernelManager):
     """Kernel manager used when no sandbox is available: warns loudly at every kernel start."""
@@ -726,6 +758,8 @@ class UnsandboxedKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:  # type: ignore[override]
         self.log.warning(_WARNING.format(reason=self.reason or available()[1]))
         return await super()._async_pre_start_kernel(**kw)
+
+    pre_start_kernel = _async_pre_start_kernel  # type: ignore[assignment]
 
 
 class _ForceKernelManager:

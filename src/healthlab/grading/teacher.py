@@ -10,9 +10,10 @@ Steps, all with nbgrader's own commands run in the course folder:
 1. ``nbgrader generate_assignment --force``: the student version in ``release/``.
 2. Check every folder in ``submitted/<student>/<assignment>/``: notebook present, named
    right, valid JSON; locked test cells unchanged (compared with the student version, cell
-   by cell); no test cell deleted.
-3. ``nbgrader autograde --force`` for the whole class in one run. The course configuration
-   gives every notebook a wall-clock limit and records what happened (see
+   by cell); no test cell deleted; no code that can interfere with grading.
+3. ``nbgrader autograde --force`` for the whole class: one run per worker (CPU core), each
+   for its share of the students, side by side. The course configuration gives every
+   notebook a wall-clock limit and records what happened (see
    :mod:`healthlab.grading.preprocessors`); a submission nbgrader still cannot grade is
    retried on its own, then recorded as not graded.
 4. ``nbgrader generate_feedback --force`` (hidden tests and mark schemes removed).
@@ -29,6 +30,7 @@ The same loop is available from Python as :func:`grade_assignment`.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -553,9 +555,9 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
     # 3. Autograde the class in one run (or one per worker), with a backstop on each run.
     options = ["--force"]
     if timeout is not None:
-        options.append(f"--SafeExecute.notebook_timeout={int(timeout)}")
+        options.append(f"--SafeExecute.notebook_timeout={math.ceil(timeout)}")
     if cell_timeout is not None:
-        options.append(f"--Execute.timeout={int(cell_timeout)}")
+        options.append(f"--Execute.timeout={math.ceil(cell_timeout)}")
     per_notebook = (timeout or 300) + 60
     outputs = ""
     students = [c.student for c in checks]
@@ -716,6 +718,13 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds one cell may run before it is interrupted (default 30)",
     )
     parser.add_argument("--no-feedback", action="store_true", help="do not generate feedback HTML")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="nbgrader runs side by side, each grading part of the class (default: CPU "
+        "cores, at most 4)",
+    )
     parser.add_argument(
         "--i-trust-this-code",
         action="store_true",
