@@ -84,6 +84,7 @@ class Case:
     raw: bytes | None = None  # write these bytes instead of a notebook
     filename: str | None = None  # save under another name (renamed notebook)
     no_notebook: bool = False
+    link_to_source: bool = False  # the notebook is a symbolic link to the teacher's solution
     flag_only: bool = False  # the mark is not asserted, only that the teacher is told
 
 
@@ -247,6 +248,7 @@ def battery(assignment: str) -> list[Case]:
         Case("badjson", None, {"invalid-json"}, raw=b'{"cells": [ this is not JSON'),
         Case("missing", None, {"missing-notebook"}, no_notebook=True),
         Case("renamed", None, {"renamed-notebook"}, answers=sol, filename="Copy of work.ipynb"),
+        Case("symlink", None, {"symbolic-link"}, link_to_source=True),
     ]
 
 
@@ -255,6 +257,9 @@ def write_submission(course: Path, assignment: str, case: Case, release_nb) -> P
     folder = course / "submitted" / case.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     name = case.filename or f"{assignment}.ipynb"
+    if case.link_to_source:
+        (folder / name).symlink_to(course / "source" / assignment / f"{assignment}.ipynb")
+        return folder
     if case.no_notebook:
         (folder / "notes.txt").write_text("I forgot to upload my notebook.\n")
         return folder

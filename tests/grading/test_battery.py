@@ -204,3 +204,14 @@ def test_bad_arguments_name_the_parameter(tmp_path):
         teacher.grade_assignment(course, "a9")
     with pytest.raises(ValueError, match="timeout=-1"):
         teacher.grade_assignment(course, "a1-health-data", timeout=-1)
+
+
+@pytest.mark.parametrize("assignment", B.ASSIGNMENTS)
+def test_a_linked_notebook_is_never_given_to_nbgrader(graded_battery, assignment):
+    # The link points at the teacher's solution: grading it would give full marks and copy
+    # the solution into the student's feedback.
+    course, report, _, _ = graded_battery(assignment)
+    assert (course / "submitted" / "symlink" / assignment / f"{assignment}.ipynb").is_symlink()
+    assert not (course / "autograded" / "symlink").exists()
+    assert not (course / "feedback" / "symlink").exists()
+    assert report["symlink"].score is None

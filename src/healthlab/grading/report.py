@@ -23,6 +23,10 @@ PROBLEM_KINDS = {
     "missing-notebook": ("error", "the notebook was not in the submission"),
     "renamed-notebook": ("error", "the notebook was submitted under another name"),
     "grading-failed": ("error", "nbgrader could not grade the submission"),
+    "symbolic-link": (
+        "error",
+        "the submission holds a link to another file; it was not graded, nor given to nbgrader",
+    ),
     "test-cell-edited": ("warning", "a locked test cell was changed; the original was used"),
     "test-cell-deleted": ("warning", "a test cell was deleted; it was put back and scored"),
     "locked-cell-edited": ("warning", "a read-only cell was changed; the original was used"),

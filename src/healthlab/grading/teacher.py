@@ -228,10 +228,35 @@ def _suspicious_code(submitted, released: dict[str, dict], notebook: str) -> lis
     ]
 
 
+def _links(folder: Path) -> list[str]:
+    """Symbolic links in a submission (the folder, its student folder, or anything inside)."""
+    found = [p.name for p in (folder.parent, folder) if p.is_symlink()]
+    if folder.is_dir() and not found:
+        for parent, dirs, files in os.walk(folder):  # os.walk does not follow links
+            for name in dirs + files:
+                path = Path(parent, name)
+                if path.is_symlink():
+                    found.append(f"{path.relative_to(folder)} -> {os.readlink(path)}")
+    return found
+
+
 def _check_submission(
     folder: Path, student: str, notebooks: list[str], released: dict[str, dict]
 ) -> _Submission:
     problems: list[Problem] = []
+    links = _links(folder)
+    if links:
+        # nbgrader copies submissions with the teacher's rights, following links: a link to
+        # source/ would be graded as the student's work and copied into their feedback.
+        problems.append(
+            Problem(
+                "symbolic-link",
+                f"{', '.join(links)}: a symbolic link, not a file. Links can make the grader "
+                "copy files students must not see, so this submission was not graded. Ask the "
+                f"student to submit the notebook file itself ({notebooks[0]}.ipynb).",
+            )
+        )
+        return _Submission(student, folder, problems, False)
     present = {p.name for p in folder.glob(_NOTEBOOK_GLOB)}
     expected = {f"{name}.ipynb" for name in notebooks}
     strays = sorted(present - expected)
@@ -560,14 +585,16 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
         options.append(f"--Execute.timeout={math.ceil(cell_timeout)}")
     per_notebook = (timeout or 300) + 60
     outputs = ""
-    students = [c.student for c in checks]
+    # A submission with links is never handed to nbgrader (see _check_submission).
+    students = [c.student for c in checks if not any(p.kind == "symbolic-link" for p in c.problems)]
     n_workers = max(1, min(workers, len(students)))
     if any("," in s for s in students):
         n_workers = 1  # nbgrader's exclude list is comma-separated
     groups = [students[i::n_workers] for i in range(n_workers)]
 
     def autograde(group: list[str]) -> str:
-        others = sorted(set(students) - set(group))
+        # Every other folder in submitted/, including ones never to be given to nbgrader.
+        others = sorted({c.student for c in checks} - set(group))
         exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
         backstop = 60 + len(group) * len(notebooks) * per_notebook
         return _nbgrader(course, ["autograde", assignment, *options, *exclude], log, backstop)[1]
