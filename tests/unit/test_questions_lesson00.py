@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from lessonkit import answer_name, teacher_solutions
+from lessonkit import joined as _joined
+from lessonkit import message as _message
 
 from healthlab.checks import evaluate_answer
 from healthlab.questions import lesson00
@@ -24,11 +27,6 @@ def _source(cell: dict) -> str:
     return "".join(cell["source"])
 
 
-def _joined(value: str | list[str]) -> str:
-    """Notebook JSON stores text either as one string or as a list of lines."""
-    return value if isinstance(value, str) else "".join(value)
-
-
 def _code_cell_with(cells: list[dict], text: str) -> dict:
     found = [c for c in cells if c["cell_type"] == "code" and text in _source(c)]
     assert len(found) == 1, f"expected one code cell containing {text!r}, found {len(found)}"
@@ -37,10 +35,6 @@ def _code_cell_with(cells: list[dict], text: str) -> dict:
 
 def _markdown(cells: list[dict]) -> str:
     return "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
-
-
-def _message(question_id: str, answer: object) -> str:
-    return evaluate_answer(question_id, answer).message
 
 
 # --- right answers -------------------------------------------------------------------------
@@ -229,26 +223,6 @@ def test_deliberate_error_cell_is_marked_for_nbval_and_jupyterlab(cells) -> None
 # --- the worked answers in the teacher notes are right ----------------------------------------
 
 TEACHER_NOTES = NOTEBOOK.parent / "teacher-notes" / "00-welcome.md"
-
-
-def teacher_solutions(notes: Path) -> dict[str, str]:
-    """Each "**Your turn N** (`ID`..." section's first ```python block, or else its first
-    inline `answer = ...`."""
-    solutions = {}
-    for chunk in notes.read_text(encoding="utf-8").split("**Your turn")[1:]:
-        question_id = re.search(r"\(`(\d\d\.[\w-]+)`", chunk).group(1)
-        block = re.search(r"```python\n(.*?)```", chunk.split("**Your turn")[0], re.S)
-        inline = re.search(r"`(answer = [^`]+)`", chunk)
-        solutions[question_id] = block.group(1) if block else inline.group(1)
-    return solutions
-
-
-def answer_name(cells: list[dict], question_id: str) -> str:
-    for cell in cells:
-        found = re.search(rf'check\("{re.escape(question_id)}", (\w+)\)', _source(cell))
-        if found:
-            return found.group(1)
-    raise AssertionError(question_id)
 
 
 def test_teacher_notes_answers_pass(cells) -> None:

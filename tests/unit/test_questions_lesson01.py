@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from lessonkit import UNANSWERED
+from lessonkit import answer_name as _answer_name
+from lessonkit import joined as _joined
+from lessonkit import message as _message
+from lessonkit import teacher_solutions as _teacher_solutions
 
 from healthlab import datasets
 from healthlab.checks import _REGISTRY, evaluate_answer
 from healthlab.questions import lesson01
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01-patient-records.ipynb"
-UNANSWERED = "Replace the ... with your answer, then run the cell again."
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +37,6 @@ def cells() -> list[dict]:
     return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
 
 
-def _joined(value: str | list[str]) -> str:
-    return value if isinstance(value, str) else "".join(value)
-
-
 def _markdown(cells: list[dict]) -> str:
     text = "\n".join(_joined(c["source"]) for c in cells if c["cell_type"] == "markdown")
     return re.sub(r"\s+", " ", text)  # sentences may wrap across lines
@@ -50,10 +50,6 @@ def _output_of(cells: list[dict], code: str) -> str:
         parts.append(_joined(out.get("text", "")))
         parts.append(_joined(out.get("data", {}).get("text/plain", "")))
     return "".join(parts)
-
-
-def _message(question_id: str, answer: object) -> str:
-    return evaluate_answer(question_id, answer).message
 
 
 # --- right answers, written the way a student would -------------------------------------------
@@ -250,26 +246,6 @@ def test_card_link_and_loader_option_exist(cells) -> None:
 # --- the worked answers in the teacher notes are right ----------------------------------------
 
 TEACHER_NOTES = NOTEBOOK.parent / "teacher-notes" / "01-patient-records.md"
-
-
-def _teacher_solutions(notes: Path) -> dict[str, str]:
-    """Each "**Your turn N** (`ID`..." section's first ```python block, or else its first
-    inline `answer = ...`."""
-    solutions = {}
-    for chunk in notes.read_text(encoding="utf-8").split("**Your turn")[1:]:
-        question_id = re.search(r"\(`(\d\d\.[\w-]+)`", chunk).group(1)
-        block = re.search(r"```python\n(.*?)```", chunk, re.S)
-        inline = re.search(r"`(answer = [^`]+)`", chunk)
-        solutions[question_id] = block.group(1) if block else inline.group(1)
-    return solutions
-
-
-def _answer_name(cells: list[dict], question_id: str) -> str:
-    for cell in cells:
-        found = re.search(rf'check\("{re.escape(question_id)}", (\w+)\)', _joined(cell["source"]))
-        if found:
-            return found.group(1)
-    raise AssertionError(question_id)
 
 
 def test_teacher_notes_answers_pass(cells, heart, clean) -> None:

@@ -15,13 +15,17 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from lessonkit import UNANSWERED
+from lessonkit import answer_name as _answer_name
+from lessonkit import joined as _joined
+from lessonkit import message as _message
+from lessonkit import teacher_solutions as _teacher_solutions
 
 from healthlab import datasets, plots
 from healthlab.checks import _REGISTRY, evaluate_answer
 from healthlab.questions import lesson02
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02-seeing-the-data.ipynb"
-UNANSWERED = "Replace the ... with your answer, then run the cell again."
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +36,6 @@ def heart() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def cells() -> list[dict]:
     return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-
-
-def _joined(value: str | list[str]) -> str:
-    return value if isinstance(value, str) else "".join(value)
 
 
 def _markdown(cells: list[dict]) -> str:
@@ -50,10 +50,6 @@ def _alt_texts(cells: list[dict]) -> list[str]:
             if "image/png" in out.get("data", {}):
                 texts.append(out["metadata"]["image/png"]["alt"])
     return texts
-
-
-def _message(question_id: str, answer: object) -> str:
-    return evaluate_answer(question_id, answer).message
 
 
 @pytest.fixture
@@ -244,26 +240,6 @@ def test_every_figure_is_shown_with_alt_text_and_labelled(cells) -> None:
 # --- the worked answers in the teacher notes are right ----------------------------------------
 
 TEACHER_NOTES = NOTEBOOK.parent / "teacher-notes" / "02-seeing-the-data.md"
-
-
-def _teacher_solutions(notes: Path) -> dict[str, str]:
-    """Each "**Your turn N** (`ID`..." section's first ```python block, or else its first
-    inline `answer = ...`."""
-    solutions = {}
-    for chunk in notes.read_text(encoding="utf-8").split("**Your turn")[1:]:
-        question_id = re.search(r"\(`(\d\d\.[\w-]+)`", chunk).group(1)
-        block = re.search(r"```python\n(.*?)```", chunk, re.S)
-        inline = re.search(r"`(answer = [^`]+)`", chunk)
-        solutions[question_id] = block.group(1) if block else inline.group(1)
-    return solutions
-
-
-def _answer_name(cells: list[dict], question_id: str) -> str:
-    for cell in cells:
-        found = re.search(rf'check\("{re.escape(question_id)}", (\w+)\)', _joined(cell["source"]))
-        if found:
-            return found.group(1)
-    raise AssertionError(question_id)
 
 
 def test_teacher_notes_answers_pass(cells, heart) -> None:
