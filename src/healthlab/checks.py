@@ -28,7 +28,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Mistake", "Question", "Feedback", "check", "hint", "evaluate_answer", "register"]
+__all__ = [
+    "Mistake",
+    "Question",
+    "Feedback",
+    "check",
+    "hint",
+    "evaluate_answer",
+    "register",
+    "is_number",
+]
 
 KINDS = ("number", "integer", "text", "choice", "sequence", "bool", "custom")
 
@@ -147,7 +156,15 @@ def _find(question_id: str) -> Question:
 # --- comparing -------------------------------------------------------------------------------
 
 
-def _is_number(x: Any) -> bool:
+def is_number(x: Any) -> bool:
+    """True for one real number (int, float or a numpy scalar such as ``np.int64``), never bool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [is_number(v) for v in (3, 2.5, np.int64(7), True, "3", [3])]
+    [True, True, True, False, False, False]
+    """
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
@@ -158,11 +175,11 @@ def _as_text(x: Any) -> str:
 def _same(question: Question, answer: Any, expected: Any) -> bool:
     kind = question.kind
     if kind == "number":
-        return _is_number(answer) and math.isclose(
+        return is_number(answer) and math.isclose(
             float(answer), float(expected), rel_tol=question.rel_tol, abs_tol=question.abs_tol
         )
     if kind == "integer":
-        return _is_number(answer) and float(answer) == float(expected)
+        return is_number(answer) and float(answer) == float(expected)
     if kind == "bool":
         return isinstance(answer, bool) and answer == bool(expected)
     if kind in ("text", "choice"):
@@ -194,7 +211,7 @@ def _generic_hint(question: Question, answer: Any, expected: Any) -> str | None:
                 "Your answer is text (it is in quotes). Remove the quotes so that Python sees "
                 "a number."
             )
-        if isinstance(answer, bool) or not _is_number(answer):
+        if isinstance(answer, bool) or not is_number(answer):
             return f"The answer should be a single number, but you gave a {type(answer).__name__}."
         a, e = float(answer), float(expected)
         if math.isnan(a):

@@ -21,6 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from healthlab.checks import Mistake, Question, register
+from healthlab.checks import is_number as _is_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,14 +54,6 @@ def _heart(zero_as_missing: bool = True) -> pd.DataFrame:
     from healthlab import datasets
 
     return datasets.load("heart-disease", zero_as_missing=zero_as_missing)
-
-
-def _is_number(answer: Any) -> bool:
-    if isinstance(answer, bool):
-        return False
-    if isinstance(answer, (int, float)):
-        return True
-    return hasattr(answer, "dtype") and getattr(answer, "ndim", 1) == 0
 
 
 def _near(value: Callable[[], float], abs_tol: float) -> Callable[[Any, Any], bool]:

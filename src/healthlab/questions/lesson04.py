@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from healthlab.checks import Mistake, Question, register
+from healthlab.checks import is_number as _is_number
 from healthlab.questions.lesson03 import lesson_model, lesson_split
 
 __all__ = [
@@ -314,10 +315,6 @@ register(
 # --- 6. make: a threshold for confirming --------------------------------------------------------
 
 _DEFAULT_THRESHOLD = 0.5
-
-
-def _is_number(answer: Any) -> bool:
-    return isinstance(answer, (int, float)) and not isinstance(answer, bool)
 
 
 def _confirming(answer: Any, default: float) -> bool:

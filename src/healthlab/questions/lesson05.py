@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from healthlab.checks import Mistake, Question, register
+from healthlab.checks import is_number as _is_number
 
 __all__ = [
     "ACTUAL",
@@ -137,10 +138,6 @@ def _cv_r2(columns: tuple[str, ...] | None, *, shuffle: bool = True) -> float:
         LinearRegression(), X, df[TARGET], cv=diabetes_folds(shuffle=shuffle), scoring="r2"
     )
     return float(scores.mean())
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
 def _near(value_of: Any, *, rel: float = 1e-3, abs_tol: float = 0.0) -> Any:
