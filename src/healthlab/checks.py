@@ -39,7 +39,7 @@ __all__ = [
     "is_number",
 ]
 
-KINDS = ("number", "integer", "text", "choice", "sequence", "bool", "custom")
+KINDS = ("number", "integer", "text", "choice", "sequence", "orders", "bool", "custom")
 
 WELL_DONE = "Well done: that is right."
 
@@ -76,7 +76,8 @@ class Question:
         How to compare. ``"number"`` allows ``rel_tol``/``abs_tol``; ``"text"`` ignores case,
         spaces at the ends and a final full stop, and ``expected`` may be a set of accepted
         texts; ``"choice"`` is a letter or option from ``options``; ``"sequence"`` is an ordered
-        list (e.g. a reorder-the-lines task); ``"custom"`` calls ``compare(answer, expected)``.
+        list (e.g. a reorder-the-lines task); ``"orders"`` is the same when several orders are
+        right (``expected`` lists them all); ``"custom"`` calls ``compare(answer, expected)``.
     rel_tol, abs_tol : float
         Tolerances for numbers, as in :func:`math.isclose`.
     hints : sequence of str
@@ -187,6 +188,8 @@ def _same(question: Question, answer: Any, expected: Any) -> bool:
         return isinstance(answer, str) and _as_text(answer) in {_as_text(e) for e in accepted}
     if kind == "sequence":
         return isinstance(answer, (list, tuple)) and list(answer) == list(expected)
+    if kind == "orders":
+        return isinstance(answer, (list, tuple)) and list(answer) in [list(o) for o in expected]
     assert question.compare is not None
     return bool(question.compare(answer, expected))
 
@@ -240,7 +243,9 @@ def _generic_hint(question: Question, answer: Any, expected: Any) -> str | None:
             return f"Choose one of: {', '.join(question.options)}."
     if kind == "bool" and not isinstance(answer, bool):
         return "The answer should be True or False (with a capital letter and no quotes)."
-    if kind == "sequence":
+    if kind in ("sequence", "orders"):
+        if kind == "orders":
+            expected = list(expected)[0]  # the pieces are the same in every accepted order
         if not isinstance(answer, (list, tuple)):
             return "The answer should be a list in square brackets, like [2, 1, 3]."
         if sorted(map(repr, answer)) == sorted(map(repr, expected)):

@@ -143,3 +143,11 @@ def test_expected_value_is_computed_once():
 def test_bad_question_definitions_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Question(**kwargs)
+
+
+def test_orders_accepts_any_of_several_right_orders():
+    register(Question("99.orders", expected=((2, 1, 3), (1, 2, 3)), kind="orders"))
+    assert evaluate_answer("99.orders", [2, 1, 3]).correct
+    assert evaluate_answer("99.orders", (1, 2, 3)).correct
+    assert "not in the right order" in evaluate_answer("99.orders", [3, 2, 1]).message
+    assert "needs 3" in evaluate_answer("99.orders", [1, 2]).message

@@ -94,10 +94,6 @@ def _is_list(answer: Any) -> bool:
     return isinstance(answer, (list, tuple))
 
 
-def _right_order(answer: Any, expected: Any) -> bool:
-    return _is_list(answer) and list(answer) in [list(order) for order in expected]
-
-
 def _strings_of_numbers(answer: Any, expected: Any) -> bool:
     return _is_list(answer) and any(isinstance(x, str) for x in answer)
 
@@ -119,8 +115,7 @@ register(
     Question(
         "00.run-order",
         expected=RUN_ORDERS,
-        kind="custom",
-        compare=_right_order,
+        kind="orders",
         hints=(
             "Python runs lines from the top down. A name must be given a value before any "
             "line uses it.",

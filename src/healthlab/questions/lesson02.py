@@ -73,8 +73,7 @@ register(
     Question(
         "02.chart-order",
         expected=CHART_ORDERS,
-        kind="custom",
-        compare=lambda a, e: _is_list(a) and tuple(a) in e,
+        kind="orders",
         hints=(
             "You need a figure and axes before you can draw on them.",
             "Showing the figure closes it, so it must come last.",

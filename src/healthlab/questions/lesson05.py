@@ -202,10 +202,6 @@ def _is_list(answer: Any) -> bool:
     return isinstance(answer, (list, tuple))
 
 
-def _right_order(answer: Any, expected: Any) -> bool:
-    return _is_list(answer) and list(answer) in [list(order) for order in expected]
-
-
 def _not_each_line_once(answer: Any, expected: Any) -> bool:
     return _is_list(answer) and sorted(answer) != [1, 2, 3, 4, 5]
 
@@ -233,8 +229,7 @@ register(
     Question(
         "05.workflow-order",
         expected=WORKFLOW_ORDERS,
-        kind="custom",
-        compare=_right_order,
+        kind="orders",
         hints=(
             "A line can only use a name (like X_train or model) after another line has made it.",
             "Split the patients and create the model first; measure the error last.",
