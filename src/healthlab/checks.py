@@ -37,11 +37,34 @@ __all__ = [
     "evaluate_answer",
     "register",
     "is_number",
+    "is_rounding_of",
+    "false_certainty",
 ]
 
-KINDS = ("number", "integer", "text", "choice", "sequence", "orders", "bool", "custom")
+KINDS = ("number", "integer", "text", "choice", "sequence", "orders", "bool", "custom", "open")
 
 WELL_DONE = "Well done: that is right."
+UNANSWERED = "Replace the ... with your answer, then run the cell again."
+SAVED = (
+    "Saved for your teacher. This check cannot mark written answers, so it has not judged yours."
+)
+#: Words that promise more than any test or model can: a warning sign in an explanation.
+FALSE_CERTAINTY = (
+    "definitely",
+    "certainly",
+    "for sure",
+    "100%",
+    "guaranteed",
+    "no chance",
+    "impossible",
+    "nothing to worry about",
+    "no need for tests",
+    "no need for any tests",
+    "no need to worry",
+    "can go home",
+    "always right",
+    "never wrong",
+)
 
 
 @dataclass(frozen=True)
@@ -72,12 +95,15 @@ class Question:
     expected : object or callable
         The right answer, or a function with no arguments that computes it (from data,
         so that the answer follows the data). Computed the first time it is needed.
-    kind : {"number", "integer", "text", "choice", "sequence", "bool", "custom"}
+    kind : {"number", "integer", "text", "choice", "sequence", "orders", "bool", "custom", "open"}
         How to compare. ``"number"`` allows ``rel_tol``/``abs_tol``; ``"text"`` ignores case,
         spaces at the ends and a final full stop, and ``expected`` may be a set of accepted
         texts; ``"choice"`` is a letter or option from ``options``; ``"sequence"`` is an ordered
         list (e.g. a reorder-the-lines task); ``"orders"`` is the same when several orders are
-        right (``expected`` lists them all); ``"custom"`` calls ``compare(answer, expected)``.
+        right (``expected`` lists them all); ``"custom"`` calls ``compare(answer, expected)``;
+        ``"open"`` is a written answer that no machine can mark: it is never called right, the
+        student is told it is saved for the teacher and what a good answer contains
+        (``looks_for``), with a warning for false certainty.
     rel_tol, abs_tol : float
         Tolerances for numbers, as in :func:`math.isclose`.
     hints : sequence of str
@@ -90,6 +116,10 @@ class Question:
         For ``kind="custom"``: ``compare(answer, expected) -> bool``.
     praise : str
         Extra words after "Well done", e.g. what the right answer means clinically.
+    looks_for : sequence of str
+        For ``kind="open"``: what a good answer contains, shown to the student as a checklist.
+    min_words : int
+        For ``kind="open"``: fewer words than this gets a "say a little more" note.
     """
 
     id: str
@@ -102,6 +132,8 @@ class Question:
     options: Sequence[str] | None = None
     compare: Callable[[Any, Any], bool] | None = None
     praise: str = ""
+    looks_for: Sequence[str] = ()
+    min_words: int = 0
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +143,11 @@ class Question:
             raise ValueError(f"question id must look like 'NN.name', got {self.id!r}")
         if self.kind == "custom" and self.compare is None:
             raise ValueError(f"question {self.id!r} has kind='custom' but no compare function")
+        if self.kind == "open" and not self.looks_for:
+            raise ValueError(
+                f"question {self.id!r} has kind='open' but no looks_for: say what a good "
+                "answer contains, so the student can check their own work"
+            )
 
     def expected_value(self) -> Any:
         """The right answer, computed once."""
@@ -122,10 +159,15 @@ class Question:
 
 @dataclass(frozen=True)
 class Feedback:
-    """The result of marking one answer: ``correct`` and the ``message`` shown."""
+    """The result of marking one answer: ``correct`` and the ``message`` shown.
+
+    ``judged`` is False when the check could not mark the answer (a written answer for the
+    teacher): such feedback is never ``correct``.
+    """
 
     correct: bool
     message: str
+    judged: bool = True
 
     def __str__(self) -> str:
         return self.message
@@ -169,6 +211,43 @@ def is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def _decimal_places(x: float) -> int | None:
+    """How many decimal places ``x`` is written with (``0.25`` -> 2, ``3.0`` -> 0)."""
+    text = repr(float(x))
+    if not math.isfinite(x) or "e" in text:
+        return None
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
+
+
+def is_rounding_of(answer: float, expected: float, *, proportion: bool = False) -> bool:
+    """True when ``answer`` is ``expected`` rounded to the decimal places ``answer`` shows.
+
+    That is: ``answer`` has ``d`` decimal places and lies within half a unit of the ``d``-th
+    place of ``expected``. A proportion (between 0 and 1) rounded to a whole number says
+    nothing about it, so for ``proportion=True`` at least one decimal place is needed.
+
+    Examples
+    --------
+    >>> is_rounding_of(0.99, 0.989, proportion=True)
+    True
+    >>> is_rounding_of(0.98, 0.989, proportion=True)   # a different number, not a rounding
+    False
+    >>> is_rounding_of(1, 0.989, proportion=True)
+    False
+    >>> is_rounding_of(23, 22.86)
+    True
+    """
+    if not (is_number(answer) and is_number(expected)):
+        return False
+    a, e = float(answer), float(expected)
+    if not (math.isfinite(a) and math.isfinite(e)):
+        return False
+    places = _decimal_places(a)
+    if places is None or places > 8 or (proportion and places < 1):
+        return False
+    return abs(a - e) <= 0.5 * 10.0**-places * (1 + 1e-9)
+
+
 def _as_text(x: Any) -> str:
     return str(x).strip().rstrip(".").strip().casefold()
 
@@ -198,7 +277,7 @@ def _generic_hint(question: Question, answer: Any, expected: Any) -> str | None:
     """Hints that apply to every question of a kind: wrong type, rounding, percentages."""
     kind = question.kind
     if answer is Ellipsis:
-        return "Replace the ... with your answer, then run the cell again."
+        return UNANSWERED
     if answer is None:
         return (
             "Your answer is None (nothing). Did you forget to give it a value, or use print() "
@@ -226,16 +305,8 @@ def _generic_hint(question: Question, answer: Any, expected: Any) -> str | None:
                 "Very close: check whether the answer should be a proportion (between 0 and 1) "
                 "or a percentage (between 0 and 100)."
             )
-        if kind == "number":
-            for digits in range(0, 4):
-                if round(e, digits) == round(a, digits) and not math.isclose(
-                    a, e, rel_tol=question.rel_tol, abs_tol=question.abs_tol
-                ):
-                    return (
-                        "Close, but rounded too much. Give more decimal places (or do not round)."
-                    )
-            if e != 0 and abs(a - e) / abs(e) < 0.05:
-                return "Close, but not quite. Check your working, one step at a time."
+        if kind == "number" and is_rounding_of(a, e, proportion=0 <= e <= 1):
+            return "Close, but rounded too much. Give more decimal places (or do not round)."
     if kind in ("text", "choice") and not isinstance(answer, str):
         return 'The answer should be text, inside quotes, like "this".'
     if kind == "choice" and question.options is not None:
@@ -255,6 +326,48 @@ def _generic_hint(question: Question, answer: Any, expected: Any) -> str | None:
     return None
 
 
+def false_certainty(text: str) -> list[str]:
+    """The words of :data:`FALSE_CERTAINTY` that ``text`` uses, in the order of that list.
+
+    Examples
+    --------
+    >>> false_certainty("You definitely do not have heart disease, so you can go home.")
+    ['definitely', 'can go home']
+    """
+    lowered = " ".join(str(text).casefold().split())
+    return [phrase for phrase in FALSE_CERTAINTY if phrase in lowered]
+
+
+def _open_feedback(question: Question, answer: Any) -> Feedback:
+    """Feedback on a written answer: never "right"; what to look for; warnings."""
+    if not isinstance(answer, str):
+        return Feedback(
+            False,
+            'Write your answer as text, inside quotes, like "The nurse decides because ...".',
+            judged=False,
+        )
+    words = answer.split()
+    lines = [SAVED + " Your answer stays in this notebook for your teacher to read."]
+    if not words:
+        lines = ["Your answer is empty: write it between the quotes, then run the cell again."]
+    elif len(words) < question.min_words:
+        lines.append(
+            f"It is short ({len(words)} words). A good answer usually needs at least "
+            f"{question.min_words}."
+        )
+    distinct = {w.strip(".,;:!?").casefold() for w in words}
+    if len(words) >= 6 and len(distinct) <= len(words) / 3:
+        lines.append("It repeats the same few words: say it in your own sentences.")
+    for phrase in false_certainty(answer):
+        lines.append(
+            f'Careful: "{phrase}" promises more than any test or model can. Say how sure '
+            "you are, and what should happen next."
+        )
+    lines.append("Check your answer against this list. A good answer:")
+    lines.extend(f"- {item}" for item in question.looks_for)
+    return Feedback(False, "\n".join(lines), judged=False)
+
+
 def evaluate_answer(question_id: str, answer: Any) -> Feedback:
     """Mark ``answer`` for ``question_id`` and return the :class:`Feedback`, without printing.
 
@@ -267,6 +380,10 @@ def evaluate_answer(question_id: str, answer: Any) -> Feedback:
             False,
             f"There is no exercise called {question_id!r}. Check the name in the check(...) line.",
         )
+    if answer is Ellipsis:  # answered before any work, so an unanswered cell costs nothing
+        return Feedback(False, UNANSWERED)
+    if question.kind == "open":
+        return _open_feedback(question, answer)
     try:
         expected = question.expected_value()
     except Exception as exc:  # a broken data file must not look like a wrong answer

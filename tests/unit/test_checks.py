@@ -74,7 +74,8 @@ def test_right_answers_pass(qid, answer):
         ("99.bmi", [22.86], "single number"),
         ("99.bmi", True, "single number"),
         ("99.bmi", float("nan"), "NaN"),
-        ("99.bmi", 22.0, "Close, but"),
+        ("99.bmi", 22.0, "Not yet"),  # near, but not a rounding of 22.857: no "rounded" hint
+        ("99.bmi", 22.9, "rounded too much"),
         ("99.count", 919, "Not yet"),
         ("99.site", 3, "should be text"),
         ("99.letter", "d", "Choose one of: a, b, c"),
@@ -151,3 +152,109 @@ def test_orders_accepts_any_of_several_right_orders():
     assert evaluate_answer("99.orders", (1, 2, 3)).correct
     assert "not in the right order" in evaluate_answer("99.orders", [3, 2, 1]).message
     assert "needs 3" in evaluate_answer("99.orders", [1, 2]).message
+
+
+# --- the "rounded too much" hint is only for real roundings -----------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from healthlab.checks import UNANSWERED, false_certainty, is_rounding_of  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "proportion", "rounded"),
+    [
+        (0.99, 0.989, True, True),
+        (0.98, 0.989, True, False),  # the PPV given for the specificity: a different number
+        (0.965, 0.989, True, False),  # the accuracy
+        (1, 0.989, True, False),  # 0 decimals says nothing about a proportion
+        (0, 0.3, True, False),
+        (0.9, 0.925, True, True),
+        (23, 22.857, False, True),
+        (22, 22.857, False, False),
+    ],
+)
+def test_is_rounding_of(answer, expected, proportion, rounded):
+    assert is_rounding_of(answer, expected, proportion=proportion) is rounded
+
+
+@given(
+    expected=st.floats(min_value=0, max_value=1, allow_nan=False),
+    answer=st.floats(min_value=0, max_value=1, allow_nan=False),
+)
+def test_rounded_hint_only_for_a_rounding_of_the_right_answer(expected, answer):
+    register(Question("99.prop", expected=expected, kind="number", abs_tol=1e-9))
+    message = evaluate_answer("99.prop", answer).message
+    if "rounded too much" in message:
+        places = len(repr(float(answer)).split(".")[1].rstrip("0")) if "." in repr(answer) else 0
+        assert places >= 1
+        assert round(expected, places) == pytest.approx(answer, abs=0.5 * 10**-places)
+        assert abs(answer - expected) <= 0.5 * 10**-places * (1 + 1e-9)
+
+
+def test_unanswered_does_not_compute_the_answer():
+    calls = []
+    register(Question("99.slow", expected=lambda: calls.append(1) or 1.0))
+    assert evaluate_answer("99.slow", ...).message == UNANSWERED
+    assert calls == []
+
+
+# --- open (written) answers are never called right ---------------------------------------------
+
+OPEN = Question(
+    "99.explain",
+    expected=None,
+    kind="open",
+    looks_for=("says who makes the decision", "gives one reason"),
+    min_words=15,
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "blah " * 20,
+        "You definitely do not have heart disease, there is no need for tests and you can go home.",
+        "The nurse decides, because the model has not seen the patient and the nurse has; "
+        "the model is one piece of evidence among several that the team weighs together.",
+        "",
+        "...",
+        42,
+        None,
+        ["a", "list"],
+    ],
+)
+def test_open_answers_are_never_right(answer):
+    register(OPEN)
+    feedback = evaluate_answer("99.explain", answer)
+    assert not feedback.correct
+    assert not feedback.judged
+    assert "right" not in feedback.message.replace("write", "").casefold().split("a good answer")[0]
+    assert WELL_DONE not in feedback.message
+
+
+def test_open_answer_feedback_says_what_is_wrong():
+    register(OPEN)
+    blah = evaluate_answer("99.explain", "blah " * 20).message
+    assert "cannot mark" in blah and "repeats" in blah
+    assert "- says who makes the decision" in blah
+    sure = evaluate_answer(
+        "99.explain", "You definitely do not have heart disease ... you can go home."
+    ).message
+    assert '"definitely"' in sure and '"can go home"' in sure and "short" in sure
+    assert evaluate_answer("99.explain", ...).message == UNANSWERED
+    assert "text, inside quotes" in evaluate_answer("99.explain", 42).message
+
+
+def test_open_question_needs_a_checklist():
+    with pytest.raises(ValueError, match="looks_for"):
+        Question("99.bad", expected=None, kind="open")
+
+
+def test_false_certainty_words():
+    assert false_certainty("It is certainly fine; no need for tests.") == [
+        "certainly",
+        "no need for tests",
+    ]
+    assert false_certainty("The model suggests a low risk; the nurse should check.") == []
