@@ -1,7 +1,13 @@
 # AI in Healthcare: the two set-up commands (see README.md) and the maintainers' helpers.
 #
-#   make lab      create .venv, install the course, open JupyterLab on the course home
+#   make lab      create .venv, install the course, copy it into my-course/ (your own copy:
+#                 no answers, never overwritten) and open JupyterLab on its course home
 #   make test     install test tools too, then lint and run every test, lesson and assignment
+#
+#   make reset LESSON=04   put one lesson of my-course/ back as new (make reset: all of them)
+#   make teacher  JupyterLab on the whole course with nbgrader's formgrader, for teachers
+#   make grade A=a1-health-data   release, autograde and report on an assignment
+#   make quick    lint, unit tests and lessons only (for lesson authors: a few minutes)
 #   make execute  re-run lessons in place so their stored outputs are refreshed
 #   make bench    time every lesson on a fresh kernel and check its budget
 #
@@ -11,17 +17,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
+TEACHER_PORT ?= 8889
+# The student's own copy of the course (git ignores it).
+WORKSPACE ?= my-course
 # pytest workers: the suite is sized for 2 cores (CI and Binder-class machines).
 WORKERS ?= 2
 LESSONS ?= $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 
-# A fresh container runs as root; Jupyter refuses root unless told it is deliberate.
-ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
-# Open a browser only where there is a screen to open it on.
+# Open a browser only where there is a screen to open it on. (healthlab lab passes
+# --allow-root itself when run as root, as in a fresh container.)
 HAS_SCREEN := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s)))
-BROWSER    := $(if $(HAS_SCREEN),,--no-browser)
+BROWSER    := $(if $(HAS_SCREEN),--browser,)
 
-.PHONY: lab test lint execute bench clean
+.PHONY: lab reset teacher grade test quick lint execute bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; this is " + sys.version.split()[0])'
@@ -41,15 +49,28 @@ $(VENV)/.test: $(VENV)/.course tests/requirements.txt
 	touch $@
 
 lab: $(VENV)/.course
-	$(BIN)/jupyter lab $(BROWSER) $(ALLOW_ROOT) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-	  --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/README.md
+	$(BIN)/healthlab lab --to "$(WORKSPACE)" --port $(PORT) $(BROWSER)
+
+reset: $(VENV)/.course
+	$(BIN)/healthlab workspace reset --to "$(WORKSPACE)" $(LESSON)
+
+teacher: $(VENV)/.course
+	$(BIN)/healthlab teacher --port $(TEACHER_PORT) $(BROWSER)
+
+grade: $(VENV)/.course
+	@test -n "$(A)" || { echo "Say which assignment: make grade A=a1-health-data"; exit 2; }
+	cd assignments && "$(CURDIR)/$(BIN)/healthlab" grade $(A) $(ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --durations=15
+
+# Lint, unit tests, doctests and the lessons, without the nbgrader, sandbox and server tests.
+quick: lint
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile src tests/unit tests/test_course.py notebooks
 
 execute: $(VENV)/.course
 	$(BIN)/healthlab execute $(LESSONS)

@@ -15,6 +15,9 @@ COMMANDS = {
     "bench": ("healthlab.bench:main", "run every lesson on a fresh kernel; report time and memory"),
     "execute": ("healthlab.bench:execute_main", "re-run lessons in place to refresh their outputs"),
     "grade": ("healthlab.grading.teacher:main", "release, autograde and report on an assignment"),
+    "lab": ("healthlab.launch:main", "open your own copy of the course in JupyterLab"),
+    "teacher": ("healthlab.launch:teacher_main", "open JupyterLab with formgrader, for teachers"),
+    "workspace": ("healthlab.workspace:main", "make or reset a student's copy of the course"),
 }
 
 
