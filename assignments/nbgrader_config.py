@@ -42,6 +42,10 @@ c.Execute.shutdown_kernel = "immediate"
 c.SafeExecute.notebook_timeout = int(os.environ.get("HEALTHLAB_NOTEBOOK_TIMEOUT", "300"))
 # Characters of output one cell may keep (a cell that prints 100 MB keeps only this much).
 c.SafeExecute.max_output_chars = 100_000
+# Grader-side checks (healthlab.grading.probes): for an assignment with a check file here, the
+# test cells are not run in the student's kernel; the grader asks the kernel for values on
+# inputs it chooses and judges them itself, so the graded code cannot fake its marks.
+c.SafeExecute.checks_dir = os.path.join(COURSE_ROOT, "grader-checks")
 c.Autograde.autograde_preprocessors = [
     SafeExecute,  # in place of nbgrader's Execute
     IgnorePattern,

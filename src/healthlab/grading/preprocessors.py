@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import secrets
+from pathlib import Path
 from time import monotonic
 from typing import Any
 
@@ -35,6 +38,9 @@ METADATA_KEY = "healthlab_grading"
 
 #: ``ename`` given to the error output of a cell that was not run.
 NOT_RUN = "NotRun"
+
+#: ``ename`` of the error a grader-side check puts in a test cell it failed.
+CHECK_FAILED = "CheckFailed"
 
 
 def _cell_name(cell: NotebookNode, index: int) -> str:
@@ -84,7 +90,33 @@ class SafeExecute(Execute):
         ),
     ).tag(config=True)
 
+    checks_dir = Unicode(
+        "",
+        help=(
+            "Folder of the grader-side check files, one per assignment "
+            "(<checks_dir>/<assignment>.py, see healthlab.grading.probes). When an assignment "
+            "has one, its test cells are not run in the student's kernel: the grader asks the "
+            "kernel for values and judges them itself. Empty: tests run in the kernel (nbgrader's "
+            "way, which the graded code can fake)."
+        ),
+    ).tag(config=True)
+
+    def _load_checks(self, resources: dict | None) -> dict:
+        assignment = ((resources or {}).get("nbgrader") or {}).get("assignment")
+        if not self.checks_dir or not assignment:
+            return {}
+        path = Path(self.checks_dir) / f"{assignment}.py"
+        if not path.is_file():
+            return {}
+        from healthlab.grading.probes import load_checks
+
+        return load_checks(path)
+
     def preprocess(self, nb, resources=None, km=None):
+        self._checks = self._load_checks(resources)
+        self._verdicts: dict[str, tuple[bool, str]] = {}
+        self._rng = random.Random(secrets.randbits(64))
+        self._probing = False
         self._deadline = monotonic() + self.notebook_timeout
         self._started = monotonic()
         self._record = {
@@ -94,6 +126,8 @@ class SafeExecute(Execute):
             "output_cut": [],
             "not_run": [],
             "seconds": None,
+            "checked_by": "grader" if self._checks else "kernel",
+            "checks": {},
         }
         self._chars: dict[int, int] = {}
         self._current = "setup"
@@ -164,6 +198,79 @@ class SafeExecute(Execute):
         cell.execution_count = None
         self._record["not_run"].append(_cell_name(cell, index))
 
+    # -- grader-side checks -----------------------------------------------------------------
+
+    def _is_checked_test(self, cell: NotebookNode) -> bool:
+        if not self._checks or cell.cell_type != "code":
+            return False
+        nbgrader = cell.metadata.get("nbgrader")
+        return (
+            isinstance(nbgrader, dict)
+            and bool(nbgrader.get("grade"))
+            and not nbgrader.get("solution")
+        )
+
+    def _run_probe(self, code: str, index: int) -> list:
+        """Run one probe in the kernel; its outputs are returned, never stored."""
+        from jupyter_core.utils import run_sync
+
+        probe = NotebookNode(
+            cell_type="code", source=code, metadata={}, outputs=[], execution_count=None
+        )
+        original = self.nb.cells[index]
+        self._probing, self._chars[index] = True, 0
+        try:
+            run_sync(self.async_execute_cell)(probe, index, store_history=False)
+        except DeadKernelError:
+            self._stop("kernel-died")
+        except CellTimeoutError:
+            self._stop("time-limit" if self._remaining() <= 0 else "unresponsive")
+            self._kill_kernel()
+        finally:
+            self._probing = False
+            self.nb.cells[index] = original  # nbclient puts the cell it ran in the notebook
+        return list(probe.get("outputs", []))
+
+    def _judge_cell(self, grade_id: str, index: int) -> tuple[bool, str]:
+        from healthlab.grading.probes import new_marker, probe_code, read_reply
+
+        checks = self._checks.get(grade_id)
+        if not checks:
+            return False, "This test cell has no grader-side check: tell your teacher."
+        for check in checks:
+            if self._record["stopped"] is not None:
+                return False, "The checks could not finish: the notebook was stopped."
+            given = check.inputs(self._rng)
+            marker = new_marker()
+            outputs = self._run_probe(probe_code(check.ask, given, marker), index)
+            reply, why = read_reply(outputs, marker)
+            if reply is None:
+                return False, f"{check.message} (the grader got {why} from your notebook)"
+            passed, message = check.judge(reply, given)
+            if not passed:
+                return False, message
+        return True, ""
+
+    def _grader_check(self, cell: NotebookNode, index: int) -> None:
+        grade_id = str(cell.metadata["nbgrader"].get("grade_id") or f"cell-{index}")
+        if grade_id not in self._verdicts:  # a duplicated grade_id gets the first verdict
+            self._verdicts[grade_id] = self._judge_cell(grade_id, index)
+        passed, message = self._verdicts[grade_id]
+        self._record["checks"][grade_id] = "passed" if passed else f"failed: {message}"
+        cell.execution_count = None
+        if passed:
+            text = "Checked by the grader: all the checks of this cell passed.\n"
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=text)]
+        else:
+            cell.outputs = [
+                NotebookNode(
+                    output_type="error",
+                    ename=CHECK_FAILED,
+                    evalue=message,
+                    traceback=[f"{CHECK_FAILED}: {message}"],
+                )
+            ]
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
@@ -173,6 +280,10 @@ class SafeExecute(Execute):
             self._kill_kernel()
         if self._record["stopped"] is not None:
             self._mark_not_run(cell, index)
+            return cell, resources
+        if self._is_checked_test(cell):
+            # The test cell's own code (visible and hidden tests) never runs in the kernel.
+            self._grader_check(cell, index)
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
@@ -192,6 +303,16 @@ class SafeExecute(Execute):
     def output(self, outs, msg, display_id, cell_index):
         if msg.get("msg_type") == "error":
             return super().output(outs, msg, display_id, cell_index)
+        if self._probing:  # a probe's reply is read by the grader, then dropped
+            from healthlab.grading.probes import MAX_REPLY_CHARS
+
+            used = self._chars.get(cell_index, 0) + _message_chars(msg)
+            self._chars[cell_index] = used
+            return (
+                super().output(outs, msg, display_id, cell_index)
+                if used <= MAX_REPLY_CHARS * 2
+                else None
+            )
         used = self._chars.get(cell_index, 0)
         size = _message_chars(msg)
         room = self.max_output_chars - used
