@@ -19,6 +19,7 @@ from nbgrader.preprocessors import (
 )
 
 from healthlab.grading.preprocessors import SafeExecute, ShortenHiddenTestTracebacks
+from healthlab.grading.sanitise import NeutraliseActiveContent
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
@@ -46,8 +47,11 @@ c.SafeExecute.max_output_chars = 100_000
 # test cells are not run in the student's kernel; the grader asks the kernel for values on
 # inputs it chooses and judges them itself, so the graded code cannot fake its marks.
 c.SafeExecute.checks_dir = os.path.join(COURSE_ROOT, "grader-checks")
+# Widget state is kernel-written data that formgrader and feedback would render: keep none.
+c.SafeExecute.store_widget_state = False
 c.Autograde.autograde_preprocessors = [
     SafeExecute,  # in place of nbgrader's Execute
+    NeutraliseActiveContent,  # nothing a student displays may run as script for the teacher
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -65,6 +69,7 @@ c.GenerateFeedback.preprocessors = [
     ShortenHiddenTestTracebacks,  # must come before ClearHiddenTests
     ClearHiddenTests,
     ClearMarkScheme,  # a deleted answer cell is put back from the source: keep the scheme out
+    NeutraliseActiveContent,  # again, in case a graded notebook was made by another config
     CSSHTMLHeaderPreprocessor,
 ]
 # Mark schemes live in read-only question cells (see README.md), not in task cells.
