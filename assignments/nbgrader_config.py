@@ -32,6 +32,9 @@ c.CourseDirectory.root = COURSE_ROOT
 # server. It must be writable by the teacher and the students; never /srv/nbgrader/exchange
 # by default. Set HEALTHLAB_EXCHANGE to share one folder between several courses.
 c.Exchange.root = os.environ.get("HEALTHLAB_EXCHANGE", os.path.join(COURSE_ROOT, "exchange"))
+# Collect a submission only from the account that owns it, and never follow a link in it
+# (nbgrader's own collect trusts folder names and follows links).
+c.ExchangeFactory.collect = "healthlab.grading.exchange.SafeCollect"
 
 # -- running students' code ----------------------------------------------------------------
 # Seconds one cell may run before it is interrupted (an infinite loop, say).

@@ -49,14 +49,48 @@ def _cell_name(cell: NotebookNode, index: int) -> str:
 
 
 def _message_chars(msg: dict[str, Any]) -> int:
-    """Return roughly how many characters an output message would add to a notebook."""
+    """Return roughly how many characters an output message would add to a notebook.
+
+    Everything a kernel controls counts: text, every data format, metadata, and an error's
+    name, value and traceback.
+    """
     content = msg.get("content", {})
-    if msg.get("msg_type") == "stream":
-        return len(content.get("text", ""))
+    kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+    if kind == "stream":
+        return len(str(content.get("text", "")))
+    if kind == "error":
+        traceback = content.get("traceback") or []
+        lines = traceback if isinstance(traceback, list) else [traceback]
+        return (
+            sum(len(str(x)) for x in lines)
+            + len(str(content.get("ename", "")))
+            + len(str(content.get("evalue", "")))
+        )
     total = 0
-    for value in (content.get("data") or {}).values():
-        total += len(value) if isinstance(value, str) else len(json.dumps(value))
+    for part in ("data", "metadata", "transient"):
+        for value in (content.get(part) or {}).values():
+            total += len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
     return total
+
+
+def _short_error(msg: dict[str, Any], room: int) -> dict[str, Any]:
+    """An error message cut to ``room`` characters, still a well-formed error."""
+    content = dict(msg.get("content", {}))
+    ename = str(content.get("ename", "Error"))[:200]
+    evalue = str(content.get("evalue", ""))[: max(200, room // 4)]
+    traceback = content.get("traceback") or []
+    traceback = [str(x) for x in (traceback if isinstance(traceback, list) else [traceback])]
+    kept, used = [], len(ename) + len(evalue)
+    for line in traceback[-50:]:
+        if used + len(line) > room:
+            line = line[: max(0, room - used)]
+        kept.append(line)
+        used += len(line)
+        if used >= room:
+            break
+    kept.append("[healthlab: this error message was cut: it was too long]")
+    content.update(ename=ename, evalue=evalue, traceback=kept)
+    return {**msg, "content": content}
 
 
 class SafeExecute(Execute):
@@ -302,6 +336,9 @@ class SafeExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         if msg.get("msg_type") == "error":
+            if _message_chars(msg) > self.max_output_chars:
+                self._record["output_cut"].append(self._current)
+                msg = _short_error(msg, self.max_output_chars)
             return super().output(outs, msg, display_id, cell_index)
         if self._probing:  # a probe's reply is read by the grader, then dropped
             from healthlab.grading.probes import MAX_REPLY_CHARS
@@ -331,7 +368,8 @@ class SafeExecute(Execute):
         text = msg["content"].get("text", "")[: max(room, 0)] if msg["msg_type"] == "stream" else ""
         cut = {
             "msg_type": "stream",
-            "header": msg.get("header", {}),
+            # A well-formed stream message: nbformat reads the type from the header.
+            "header": {**msg.get("header", {}), "msg_type": "stream"},
             "parent_header": msg.get("parent_header", {}),
             "metadata": {},
             "content": {"name": "stdout", "text": text + note},

@@ -27,6 +27,20 @@ PROBLEM_KINDS = {
         "error",
         "the submission holds a link to another file; it was not graded, nor given to nbgrader",
     ),
+    "not-a-file": (
+        "error",
+        "the submission holds a named pipe or other special file; it was not graded",
+    ),
+    "malformed-notebook": (
+        "error",
+        "a cell's structure or nbgrader settings are broken; it was not graded",
+    ),
+    "check-failed": ("error", "the submission could not be checked; it was not graded"),
+    "check-failed-grader": (
+        "warning",
+        "a grader-side check failed for a reason other than the answer (no reply, not plain "
+        "data): the marks were not given; look at the notebook",
+    ),
     "test-cell-edited": ("warning", "a locked test cell was changed; the original was used"),
     "test-cell-deleted": ("warning", "a test cell was deleted; it was put back and scored"),
     "locked-cell-edited": ("warning", "a read-only cell was changed; the original was used"),

@@ -30,11 +30,13 @@ The same loop is available from Python as :func:`grade_assignment`.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -64,49 +66,125 @@ class _Submission:
     gradable: bool
 
 
+#: Most bytes of one nbgrader command's output written to the log; the rest is counted only.
+LOG_CAP = 20_000_000
+#: Most characters of one command's output kept in memory (the end of it), for messages.
+TAIL_CHARS = 200_000
+#: Submissions never handed to nbgrader, and why (see _check_submission).
+REFUSED = ("symbolic-link", "not-a-file", "malformed-notebook")
+
+
 def _nbgrader(course: Path, args: list[str], log, timeout: float | None = None) -> tuple[int, str]:
-    """Run one nbgrader command in the course folder; return (exit code, its log).
+    """Run one nbgrader command in the course folder; return (exit code, the end of its log).
 
     The command runs in its own process group so that it, and any kernel it started, can be
-    stopped together when it passes ``timeout`` seconds (exit code -9 then).
+    stopped together when it passes ``timeout`` seconds (exit code -9 then). Its output (which
+    includes whatever students' kernels write to their real stderr) is streamed: at most
+    :data:`LOG_CAP` bytes go to the log and :data:`TAIL_CHARS` stay in memory, so a flood
+    cannot fill the teacher's memory or disk. Decisions are taken from the exit code and from
+    the files nbgrader writes, never from this text.
     """
+    import threading
+    from collections import deque
+
     command = [sys.executable, "-m", "nbgrader", *args]
     env = dict(os.environ)
     # nbgrader runs the 'alembic' command from the same environment to set up gradebook.db.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     log.write(f"\n$ nbgrader {' '.join(args)}\n")
     log.flush()
+    tail: deque[str] = deque()
+    kept = written = dropped = 0
     with subprocess.Popen(
         command,
         cwd=course,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
         start_new_session=True,
         env=env,
     ) as proc:
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, stop) if timeout else None
+        if timer:
+            timer.daemon = True
+            timer.start()
         try:
-            output, _ = proc.communicate(timeout=timeout)
-            code = proc.returncode
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate()
-            code = -9
-            output += f"\n[healthlab: stopped after {timeout:.0f} s]\n"
-    log.write(output)
+            assert proc.stdout is not None
+            while chunk := proc.stdout.read1(65536):
+                text = chunk.decode("utf-8", errors="replace")
+                if written + len(chunk) <= LOG_CAP:
+                    log.write(text)
+                    written += len(chunk)
+                else:
+                    dropped += len(chunk)
+                tail.append(text)
+                kept += len(text)
+                while kept > TAIL_CHARS and len(tail) > 1:
+                    kept -= len(tail.popleft())
+            code = proc.wait()
+        finally:
+            if timer:
+                timer.cancel()
+    if dropped:
+        log.write(f"\n[healthlab: {dropped:,} more bytes of output were not logged]\n")
+    output = "".join(tail)
+    if timed_out.is_set():
+        code = -9
+        note = f"\n[healthlab: stopped after {timeout:.0f} s]\n"
+        log.write(note)
+        output += note
     log.flush()
-    if "Exception while loading config file" in output:
-        # nbgrader carries on with its defaults, which would grade without the sandbox,
-        # the time limits and the feedback fixes: stop instead.
-        lines = output.strip().splitlines()
-        where = next((i for i, ln in enumerate(lines) if "loading config file" in ln), 0)
+    return code, output
+
+
+def _check_config(course: Path) -> None:
+    """Load nbgrader_config.py on its own (no student code runs) and check its safety settings.
+
+    Raises
+    ------
+    GradingError
+        When the file cannot be read, or would grade without this course's SafeExecute step.
+    """
+    probe = (
+        "import json\n"
+        "from traitlets.config.loader import PyFileConfigLoader\n"
+        "cfg = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+        "steps = [k.__name__ for p in cfg.Autograde.get('autograde_preprocessors', []) "
+        "for k in getattr(p, '__mro__', [])]\n"
+        "print(json.dumps(steps))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
         raise GradingError(
             "nbgrader could not read nbgrader_config.py, so it would grade without this "
-            "course's safety settings. Fix the error and run again:\n"
-            + "\n".join(lines[where : where + 20])
+            "course's safety settings. Fix the error and run again:\n" + "\n".join(lines[-20:])
         )
-    return code, output
+    try:
+        steps = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        steps = []
+    if "SafeExecute" not in steps:
+        raise GradingError(
+            "nbgrader_config.py does not use SafeExecute in Autograde.autograde_preprocessors: "
+            "grading would run without the time limits and grader-side checks. See "
+            "assignments/nbgrader_config.py in the course repository."
+        )
 
 
 def _read_notebook(path: Path):
@@ -115,7 +193,7 @@ def _read_notebook(path: Path):
     from nbformat.reader import NotJSONError
 
     try:
-        return nbformat.read(path, as_version=4), None
+        nb = nbformat.read(path, as_version=4)
     except NotJSONError as err:
         first = str(err).splitlines()[0][:120] if str(err) else "not JSON"
         return None, Problem("invalid-json", f"{path.name} is not valid JSON ({first}).")
@@ -125,6 +203,44 @@ def _read_notebook(path: Path):
         return None, Problem(
             "invalid-notebook", f"{path.name} is not a notebook nbgrader can read ({err})."
         )
+    malformed = _malformed(nb)
+    if malformed:
+        return None, Problem(
+            "malformed-notebook",
+            f"{path.name}: {malformed}. It was not graded; ask the student to submit a fresh "
+            "copy (File > Save and Export Notebook As, or copy their answers into the release "
+            "version).",
+        )
+    return nb, None
+
+
+def _malformed(nb) -> str:
+    """What is wrong with a notebook's structure, in words; empty when nothing is."""
+    import nbformat
+
+    try:
+        nbformat.validate(nb)
+    except Exception as err:
+        return f"its structure is not a valid notebook ({str(err).splitlines()[0][:150]})"
+    for index, cell in enumerate(nb.cells):
+        where = f"cell {index + 1}"
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        if not isinstance(meta, dict):
+            return f"{where} has nbgrader settings that are not a set of named values"
+        grade_id = meta.get("grade_id")
+        if grade_id is not None and not isinstance(grade_id, str):
+            return f"{where} has a grade_id that is not text ({type(grade_id).__name__})"
+        points = meta.get("points")
+        if points is not None and (
+            isinstance(points, bool) or not isinstance(points, (int, float))
+        ):
+            return f"{where} has points that are not a number"
+        for flag in ("grade", "solution", "locked"):
+            if flag in meta and not isinstance(meta[flag], bool):
+                return f"{where} has a '{flag}' setting that is not True or False"
+    return ""
 
 
 def _normalise(source: str) -> str:
@@ -240,10 +356,50 @@ def _links(folder: Path) -> list[str]:
     return found
 
 
+def _not_files(folder: Path) -> list[str]:
+    """Entries in a submission that are neither folders nor regular files (a FIFO, a socket,
+    a device): reading one can hang the grader for ever."""
+    found = []
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(parent, name)
+            mode = os.lstat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                kind = "named pipe (FIFO)" if stat.S_ISFIFO(mode) else "special file"
+                found.append(f"{path.relative_to(folder)} ({kind})")
+    return found
+
+
 def _check_submission(
     folder: Path, student: str, notebooks: list[str], released: dict[str, dict]
 ) -> _Submission:
+    """Check one submission before grading; any crash becomes a named problem for it alone."""
+    try:
+        return _check_one(folder, student, notebooks, released)
+    except Exception as err:  # one odd submission must never stop the class
+        problem = Problem(
+            "check-failed",
+            f"the submission could not be checked ({type(err).__name__}: {str(err)[:150]}); "
+            "it was not graded. Look at it by hand.",
+        )
+        return _Submission(student, folder, [problem], False)
+
+
+def _check_one(
+    folder: Path, student: str, notebooks: list[str], released: dict[str, dict]
+) -> _Submission:
     problems: list[Problem] = []
+    odd = _not_files(folder)
+    if odd:
+        problems.append(
+            Problem(
+                "not-a-file",
+                f"{', '.join(odd)}: not a regular file, so this submission was not graded (the "
+                f"grader could wait for ever reading it). Ask the student to submit the "
+                f"notebook file itself ({notebooks[0]}.ipynb).",
+            )
+        )
+        return _Submission(student, folder, problems, False)
     links = _links(folder)
     if links:
         # nbgrader copies submissions with the teacher's rights, following links: a link to
@@ -340,6 +496,15 @@ def _outcome_problems(autograded: Path, notebook: str) -> list[Problem]:
             )
     for name in record.get("output_cut", []):
         problems.append(Problem("output-cut", f"output of cell '{name}' in {notebook} was cut."))
+    for name, verdict in (record.get("checks") or {}).items():
+        if "the grader got" in str(verdict):  # the kernel did not reply with plain data
+            why = str(verdict).rsplit("(the grader got ", 1)[-1].rstrip(")")
+            problems.append(
+                Problem(
+                    "check-failed-grader",
+                    f"test cell '{name}' in {notebook}: the grader got {why}; no marks given.",
+                )
+            )
     return problems
 
 
@@ -539,6 +704,9 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
     phases = report.phases
     mark = time.monotonic()
 
+    # 0. The course's own settings, read on their own (no student code runs here).
+    _check_config(course)
+
     # 1. The student version (and the gradebook's copy of the source).
     code, output = _nbgrader(course, ["generate_assignment", assignment, "--force"], log)
     if code != 0:
@@ -586,7 +754,7 @@ def _run(course, assignment, notebooks, timeout, cell_timeout, feedback, log, sa
     per_notebook = (timeout or 300) + 60
     outputs = ""
     # A submission with links is never handed to nbgrader (see _check_submission).
-    students = [c.student for c in checks if not any(p.kind == "symbolic-link" for p in c.problems)]
+    students = [c.student for c in checks if not any(p.kind in REFUSED for p in c.problems)]
     n_workers = max(1, min(workers, len(students)))
     if any("," in s for s in students):
         n_workers = 1  # nbgrader's exclude list is comma-separated
