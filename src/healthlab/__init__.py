@@ -8,6 +8,15 @@ stays fast and has no side effects:
 - :mod:`healthlab.plots`: accessible figures with text alternatives.
 - :mod:`healthlab.scores`: clinical scores (NEWS2).
 - :mod:`healthlab.privacy`: NHS numbers, pseudonyms and k-anonymity.
+- :mod:`healthlab.linkage`: re-identification attacks on synthetic people (lesson 12): plain
+  hashes, a dictionary attack, a synthetic public list, record linkage.
+- :mod:`healthlab.fairness`: does a model, score or device work as well for every group
+  (subgroup rates, who is flagged, occult hypoxaemia)?
+- :mod:`healthlab.signals`: heart signals: ECG filters, R-peaks, heart rate, HRV and simulated
+  rhythms.
+- :mod:`healthlab.images`: medical images: Hounsfield units, windows, DICOM de-identification,
+  retinal vessels.
+- :mod:`healthlab.text`: clinical notes: red-flag keywords and a NegEx-style negation rule.
 - :mod:`healthlab.checks`: instant feedback on lesson exercises (``check`` and ``hint``).
 - :mod:`healthlab.errors`: plain-English notes under beginners' error messages.
 
@@ -25,7 +34,20 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("datasets", "evaluate", "plots", "scores", "privacy", "checks", "errors")
+_SUBMODULES = (
+    "datasets",
+    "evaluate",
+    "plots",
+    "scores",
+    "privacy",
+    "linkage",
+    "fairness",
+    "signals",
+    "images",
+    "text",
+    "checks",
+    "errors",
+)
 # Names lessons use so often that they are offered at the top level.
 _SHORTCUTS = {
     "check": "checks",

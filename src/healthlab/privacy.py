@@ -8,6 +8,7 @@ testing, each with a valid modulus-11 check digit.
 - :func:`make_test_nhs_numbers`: valid, unique test numbers (999 range only), from a seed.
 - :func:`pseudonymise`: replace identifiers by keyed-hash pseudonyms (HMAC-SHA256).
 - :func:`generalise_age`: turn exact ages into bands such as ``"40-49"``.
+- :func:`generalise_postcode`: turn postcode districts into bigger areas such as ``"ZZ16-ZZ20"``.
 - :func:`k_anonymity`: the size of the smallest group sharing the same quasi-identifiers.
 - :func:`smallest_groups`: the rarest combinations, i.e. the people easiest to re-identify.
 
@@ -44,6 +45,7 @@ __all__ = [
     "make_test_nhs_numbers",
     "pseudonymise",
     "generalise_age",
+    "generalise_postcode",
     "k_anonymity",
     "smallest_groups",
 ]
@@ -364,6 +366,77 @@ def generalise_age(ages: Any, width: int = 10, *, top: int | None = None) -> Any
             f"ages must be a number, a list or a pandas Series, got {type(ages).__name__}"
         )
     return [one(a) for a in ages]
+
+
+def generalise_postcode(districts: Any, width: int | None = None) -> Any:
+    """Replace postcode districts by bigger areas, e.g. ``"ZZ17"`` becomes ``"ZZ16-ZZ20"``.
+
+    A postcode district is the first half of a postcode: letters for the area, then a number
+    (``"L7"``, ``"ZZ17"``; a final letter, as in ``"EC1A"``, is ignored). With ``width``, the
+    districts of an area are joined in groups of ``width`` numbers counted from 1: width 5
+    gives ``"ZZ1-ZZ5"``, ``"ZZ6-ZZ10"``, ... Without it, only the area letters are kept
+    (``"ZZ"``). (Real district numbers are only roughly in order of place.)
+
+    Parameters
+    ----------
+    districts : str, sequence of str, or pandas Series
+        Postcode districts such as ``"ZZ17"``, with a number from 1 to 99. Missing values
+        (None, NaN) stay missing (None in a list, NaN in a Series).
+    width : int, optional
+        How many neighbouring district numbers make one area, 1 or more.
+
+    Returns
+    -------
+    str, list of str, or pandas Series
+        The area of each district, in the shape of ``districts`` (a Series keeps its index).
+
+    Raises
+    ------
+    TypeError
+        If ``districts`` is not text, a list or a Series, or ``width`` is not a whole number.
+    ValueError
+        If a district does not look like letters and a number from 1 to 99 (``"ZZ0"``,
+        ``"17"``, a full postcode such as ``"ZZ1 1AA"``), or ``width`` is below 1.
+
+    Examples
+    --------
+    >>> generalise_postcode("ZZ17", width=5)
+    'ZZ16-ZZ20'
+    >>> generalise_postcode(["ZZ1", "ZZ8", "ZZ9", "L7"], width=8)
+    ['ZZ1-ZZ8', 'ZZ1-ZZ8', 'ZZ9-ZZ16', 'L1-L8']
+    >>> generalise_postcode("ZZ17")
+    'ZZ'
+    """
+    import re
+
+    if width is not None:
+        width = _check_positive_int(width, "width")
+    pattern = re.compile(r"([A-Z]{1,2})([1-9][0-9]?)[A-Z]?")
+
+    def one(district: Any) -> Any:
+        if _is_missing(district):
+            return None
+        found = pattern.fullmatch(str(district).strip().upper())
+        if found is None:
+            raise ValueError(
+                "districts must be postcode districts: one or two letters and a number from 1 "
+                f"to 99, such as 'ZZ17' (not a whole postcode); got {district!r}"
+            )
+        area, number = found.group(1), int(found.group(2))
+        if width is None:
+            return area
+        low = (number - 1) // width * width + 1
+        return f"{area}{low}-{area}{low + width - 1}" if width > 1 else f"{area}{low}"
+
+    if isinstance(districts, str) or districts is None:
+        return one(districts)
+    if type(districts).__name__ == "Series" and hasattr(districts, "map"):
+        return districts.map(one)
+    if not isinstance(districts, Iterable):
+        raise TypeError(
+            f"districts must be text, a list or a pandas Series, got {type(districts).__name__}"
+        )
+    return [one(d) for d in districts]
 
 
 def _quasi_identifier_list(df: Any, quasi_identifiers: str | Sequence[str]) -> list[str]:
