@@ -168,8 +168,9 @@ class Check:
         ``given(rng) -> dict`` of inputs for this run (picklable: numbers, tables). ``rng`` is a
         :class:`random.Random` seeded afresh for every graded notebook.
     compare : callable, optional
-        ``compare(answer, expected) -> bool`` on plain data (both passed through :func:`plain`).
-        Default: equal, with floats compared to 1e-6 relative tolerance.
+        ``compare(answer, expected) -> bool``: ``answer`` is the kernel's reply as plain data
+        (see :func:`plain`), ``expected`` what ``expect`` returned, as it is. Default: the two
+        are equal as plain data, numbers within 1e-6 relative tolerance.
     """
 
     cell: str
@@ -200,10 +201,12 @@ class Check:
         if not reply.get("ok"):
             error = str(reply.get("error", "no answer"))[:300]
             return False, f"{self.message} (your code raised {error})"
-        expected = plain(self.expect(given))
-        compare = self.compare or close()
+        expected = self.expect(given)
         try:
-            passed = bool(compare(reply.get("value"), expected))
+            if self.compare is None:
+                passed = close()(reply.get("value"), _decode(plain(expected)))
+            else:
+                passed = bool(self.compare(reply.get("value"), expected))
         except Exception:  # a malformed reply: fail closed
             passed = False
         return (True, "") if passed else (False, self.message)
