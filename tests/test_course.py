@@ -40,8 +40,11 @@ def test_lesson_follows_the_template(path):
     title = text_of(all_cells[0])
     assert all_cells[0]["cell_type"] == "markdown"
     assert re.match(rf"# (Lesson )?{path.name[:2]}\b", title), "title must be '# Lesson NN: ...'"
-    for part in ("you will learn to", "time", "hee"):
+    for part in ("you will learn to", "time"):
         assert part in title.lower(), f"title cell lacks {part!r}"
+    assert not re.search(r"\bHEE\b|capability framework", title, re.IGNORECASE), (
+        "the HEE capability framework line belongs in the teacher notes, not the title cell"
+    )
     setup = next(c for c in all_cells if c["cell_type"] == "code")
     assert "%matplotlib inline" in text_of(setup) or "matplotlib" not in path.read_text()
     markdown = "\n".join(text_of(c) for c in all_cells if c["cell_type"] == "markdown")
@@ -51,6 +54,36 @@ def test_lesson_follows_the_template(path):
     assert len(re.findall(r"\bcheck\(", code)) >= 3, "lessons need exercises with check()"
     notes = ROOT / "notebooks" / "teacher-notes" / path.with_suffix(".md").name
     assert notes.exists(), f"teacher notes {notes.relative_to(ROOT)} are missing"
+    notes_text = notes.read_text(encoding="utf-8")
+    assert re.search(r"\bHEE\b", notes_text) and "capability framework" in notes_text.lower(), (
+        f"{notes.name} lacks the HEE AI and Digital Healthcare Capability Framework line"
+    )
+
+
+@pytest.mark.parametrize("path", LESSONS[1:], ids=lambda p: p.name)
+def test_lesson_opens_with_a_warm_up_on_the_lesson_before(path):
+    """Spaced retrieval practice: right after the setup cell, 2-3 checked questions."""
+    all_cells = cells(path)
+    number = int(path.name[:2])
+    setup = next(i for i, c in enumerate(all_cells) if c["cell_type"] == "code")
+    heading = all_cells[setup + 1]
+    assert heading["cell_type"] == "markdown" and text_of(heading).startswith(
+        f"## Warm-up: remember lesson {number - 1:02d}"
+    ), f"the cell after the setup cell must start '## Warm-up: remember lesson {number - 1:02d}'"
+    questions = []  # the code cells of the warm-up section (up to the next "## " heading)
+    for cell in all_cells[setup + 2 :]:
+        if cell["cell_type"] == "markdown" and text_of(cell).startswith("## "):
+            break
+        if cell["cell_type"] == "code":
+            questions.append(text_of(cell))
+    assert 2 <= len(questions) <= 3, (
+        f"the warm-up needs 2 or 3 question cells, has {len(questions)}"
+    )
+    for source in questions:
+        assert re.search(r"^answer = \.\.\.$", source, re.M), "each warm-up cell: answer = ..."
+        assert re.search(rf'check\("{number:02d}\.warmup-[\w-]+", answer\)', source), (
+            f'each warm-up cell ends with check("{number:02d}.warmup-<name>", answer)'
+        )
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)

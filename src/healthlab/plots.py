@@ -355,6 +355,8 @@ def show(fig: Any, alt: str | None = None) -> None:
             "got an empty text."
         )
     alt = alt.strip()
+    # remember the text on the figure, so that a check run after show() can read it
+    setattr(figure, _ALT_ATTRIBUTE, alt)
     import matplotlib.pyplot as plt
 
     try:
@@ -386,6 +388,47 @@ def show(fig: Any, alt: str | None = None) -> None:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _relative_luminance(colour: Any) -> float:
+    """WCAG 2.2 relative luminance of a colour (0 = black, 1 = white).
+
+    Examples
+    --------
+    >>> round(_relative_luminance("#FFFFFF"), 3), round(_relative_luminance("#000000"), 3)
+    (1.0, 0.0)
+    """
+    from matplotlib.colors import to_rgb
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast_ratio(first: Any, second: Any) -> float:
+    """WCAG 2.2 contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+
+    Examples
+    --------
+    >>> round(_contrast_ratio("#000000", "#FFFFFF"), 1)
+    21.0
+    >>> round(_contrast_ratio("#777777", "white"), 2)  # just below the 4.5:1 needed for text
+    4.48
+    """
+    high, low = sorted((_relative_luminance(first), _relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _text_colour_on(fill: Any) -> str:
+    """Black or white, whichever has the higher contrast on ``fill``.
+
+    One of the two always reaches at least 4.58:1 (WCAG 1.4.3 asks for 4.5:1), whatever the fill.
+    """
+    on_black = _contrast_ratio("#000000", fill)
+    on_white = _contrast_ratio("#FFFFFF", fill)
+    return "black" if on_black >= on_white else "white"
 
 
 def plot_confusion(
@@ -440,7 +483,8 @@ def plot_confusion(
         image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=max(int(grid.max()), 1))
         for i in range(2):
             for j in range(2):
-                dark = grid[i, j] > 0.55 * max(int(grid.max()), 1)
+                # text colour by contrast with this cell's own fill (WCAG 1.4.3), not by count
+                fill = image.cmap(image.norm(grid[i, j]))
                 ax.text(
                     j,
                     i,
@@ -448,7 +492,7 @@ def plot_confusion(
                     ha="center",
                     va="center",
                     fontsize=13,
-                    color="white" if dark else "black",
+                    color=_text_colour_on(fill),
                     fontweight="bold" if names[i][j].startswith("true") else "normal",
                 )
         ax.set_xticks([0, 1], [f"predicted {label}" for label in labels])
@@ -669,6 +713,119 @@ def plot_calibration(
         f"The largest difference is in group {int(table['bin'].iloc[worst])}, where the model "
         f"{direction} risk: predicted {x[worst]:.2f}, observed {y[worst]:.2f}."
         + (f" Calibration {summary} (ideal: slope 1, intercept 0)." if summary else ""),
+    )
+    return ax
+
+
+def plot_frequency_tree(
+    table: Any,
+    *,
+    people: str = "people",
+    condition: str = "the condition",
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """Draw a natural-frequency tree: N people, split by the condition, then by the result.
+
+    The picture a teacher draws on the board for the screening paradox: "1,000 women; 10 have
+    cancer (9 test positive, 1 negative); 990 do not (89 test positive, 901 negative)". The
+    counts come from :func:`healthlab.evaluate.natural_frequencies`; every box carries its
+    count and its meaning in words, and positive results have a thick solid border while
+    negative ones have a thin dashed border, so colour is never the only cue.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`healthlab.evaluate.natural_frequencies`.
+    people : str, default "people"
+        What to call the people, e.g. ``"women"``.
+    condition : str, default "the condition"
+        The condition in words, e.g. ``"breast cancer"``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure if omitted.
+    title : str, optional
+        Title; by default "Natural frequencies: N people tested".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With a text alternative built from the counts attached (see :func:`alt_text`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from healthlab.evaluate import natural_frequencies
+    >>> story = natural_frequencies(0.90, 0.91, 0.01, population=1000)
+    >>> ax = plot_frequency_tree(story, people="women", condition="breast cancer")
+    >>> print(alt_text(ax))  # doctest: +NORMALIZE_WHITESPACE
+    Tree diagram of natural frequencies. 1000 women are tested. 10 have breast cancer: 9 test
+    positive and 1 tests negative (missed). 990 do not have breast cancer: 89 test positive
+    (false alarms) and 901 test negative. So 98 women test positive, and 9 of the 98 (9.2%)
+    have breast cancer.
+    >>> close(ax)
+    """
+    count = {name: int(table.loc[name, "count"]) for name in table.index}
+    n, ill, well = count["population"], count["with_condition"], count["without_condition"]
+    tp, fn = count["true_positives"], count["false_negatives"]
+    fp, tn = count["false_positives"], count["true_negatives"]
+    positives = tp + fp
+
+    def verb(k: int, one: str, many: str) -> str:
+        return f"{k} {one if k == 1 else many}"
+
+    boxes = [  # (x, y, text, result: None / "positive" / "negative")
+        (0.5, 0.86, f"{n} {people}\ntested", None),
+        (0.25, 0.52, f"{ill} have\n{condition}", None),
+        (0.75, 0.52, f"{well} do not have\n{condition}", None),
+        (0.125, 0.14, f"{verb(tp, 'tests', 'test')}\npositive", "positive"),
+        (0.375, 0.14, f"{verb(fn, 'tests', 'test')}\nnegative\n(missed)", "negative"),
+        (0.625, 0.14, f"{verb(fp, 'tests', 'test')}\npositive\n(false alarms)", "positive"),
+        (0.875, 0.14, f"{verb(tn, 'tests', 'test')}\nnegative", "negative"),
+    ]
+    edges = [(0, 1), (0, 2), (1, 3), (1, 4), (2, 5), (2, 6)]
+    with _style_context():
+        ax = _new_axes(ax, figsize=(9, 5))
+        ax.set_axis_off()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        for parent, child in edges:
+            (x0, y0, *_), (x1, y1, *_) = boxes[parent], boxes[child]
+            ax.plot([x0, x1], [y0 - 0.06, y1 + 0.1], color="#595959", linestyle="-", lw=1.5)
+        for x, y, text, result in boxes:
+            style = {
+                None: {"facecolor": "white", "edgecolor": "black", "linewidth": 1.5},
+                "positive": {"facecolor": "#F6D2B8", "edgecolor": OKABE_ITO[1], "linewidth": 3},
+                "negative": {
+                    "facecolor": "#CCE3F0",
+                    "edgecolor": OKABE_ITO[0],
+                    "linewidth": 1.5,
+                    "linestyle": "--",
+                },
+            }[result]
+            ax.text(
+                x,
+                y,
+                text,
+                ha="center",
+                va="center",
+                fontsize=11,
+                color="black",
+                bbox={"boxstyle": "round,pad=0.5", **style},
+            )
+        share = f" ({100 * tp / positives:.1f}%)" if positives else ""
+        ax.set_title(
+            title
+            or f"Natural frequencies: {n} {people} tested\n{tp} of the {positives} who test "
+            f"positive{share} have {condition}"
+        )
+    set_alt_text(
+        ax,
+        f"Tree diagram of natural frequencies. {n} {people} are tested. {ill} have {condition}: "
+        f"{verb(tp, 'tests', 'test')} positive and {verb(fn, 'tests', 'test')} negative "
+        f"(missed). {well} do not have {condition}: {verb(fp, 'tests', 'test')} positive "
+        f"(false alarms) and {verb(tn, 'tests', 'test')} negative. So {positives} {people} test "
+        f"positive, and {tp} of the {positives}{share} have {condition}.",
     )
     return ax
 

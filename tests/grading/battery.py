@@ -107,15 +107,17 @@ HUGE_OUTPUT = "for _ in range(100):\n    print('x' * 1_000_000)\n"  # 100 MB in 
 SPEC = {
     "a1-health-data": {
         "tasks": [
-            ("a1_count_missing", "a1_count_missing_tests"),
-            ("a1_clean_cholesterol", "a1_clean_cholesterol_tests"),
-            ("a1_disease_rate", "a1_disease_rate_tests"),
-            ("a1_group_means", "a1_group_means_tests"),
-            ("a1_chart", "a1_chart_tests"),
+            # (answer cell, its first test cell); each task has three 1-mark test cells
+            ("a1_count_missing", "a1_count_missing_type"),
+            ("a1_clean_cholesterol", "a1_clean_cholesterol_type"),
+            ("a1_disease_rate", "a1_disease_rate_type"),
+            ("a1_group_means", "a1_group_means_type"),
+            ("a1_chart", "a1_chart_labels"),
         ],
         "inject_into": "a1_disease_rate",
-        # a wrong answer whose locked test cell the "edited" student also changed
-        "edit": ("a1_count_missing_tests", "a1_count_missing", "ascending=False", "ascending=True"),
+        # a wrong answer whose locked test cell the "edited" student also changed: rounding to
+        # 2 places fails only the "values" test of Task 4, so the mark lost is that cell's
+        "edit": ("a1_group_means_values", "a1_group_means", ".round(1)", ".round(2)"),
         "partly": ["a1_count_missing", "a1_clean_cholesterol"],
         "hardcoded": {
             "a1_count_missing": """
@@ -139,28 +141,34 @@ rates
 """,
             "a1_group_means": """
 def group_means(df, columns):
-    return pd.DataFrame({"age": [50.5, 55.9], "trestbps": [129.9, 134.0],
+    return pd.DataFrame({"age": [50.5, 55.9], "trestbps": [129.9, 134.3],
                          "chol": [240.2, 254.0]}, index=[0, 1])
 
 
-table_one = group_means(heart_clean, ["age", "trestbps", "chol"])
+table_one = group_means(clean_reference, ["age", "trestbps", "chol"])
 table_one
 """,
         },
-        # points kept by: hard-coded (tasks 2 and 5 solved honestly); injected into task 3
-        # where the kernel survives (tasks 1, 2, 4, 5) or stops (tasks 1, 2).
-        "expect": {"hardcoded": 6, "survives": 12, "stops": 6, "partly": 6},
+        # points kept (1 per test cell, 3 per task) by: hard-coded (tasks 2 and 5 solved
+        # honestly, 3 each; tasks 1, 3 and 4 typed in keep only their "right numbers" test,
+        # 1 each, and fail the "right kind" and "other patients" tests on other tables);
+        # injected into task 3 where the kernel survives (tasks 1, 2, 4, 5: Task 4 uses its
+        # reference table) or stops (tasks 1, 2).
+        "expect": {"hardcoded": 9, "survives": 12, "stops": 6, "partly": 6},
     },
     "a2-diagnostic-model": {
         "tasks": [
-            ("a2_split", "a2_split_tests"),
-            ("a2_fit", "a2_fit_tests"),
-            ("a2_confusion_counts", "a2_confusion_counts_tests"),
-            ("a2_sens_spec", "a2_sens_spec_tests"),
-            ("a2_threshold", "a2_threshold_tests"),
+            # (answer cell, its first test cell); every test cell is worth 1 mark (tasks 1-2
+            # have two, tasks 3-5 three: right type / right values / other inputs)
+            ("a2_split", "a2_split_sizes_tests"),
+            ("a2_fit", "a2_fit_outputs_tests"),
+            ("a2_confusion_counts", "a2_counts_type_tests"),
+            ("a2_sens_spec", "a2_sensitivity_tests"),
+            ("a2_threshold", "a2_predict_threshold_tests"),
         ],
         "inject_into": "a2_sens_spec",
-        "edit": ("a2_threshold_tests", "a2_threshold", ">= threshold", "> threshold"),
+        # ">" instead of ">=" fails exactly the cell that tests the threshold's equality case
+        "edit": ("a2_predict_threshold_tests", "a2_threshold", ">= threshold", "> threshold"),
         "partly": ["a2_split", "a2_fit", "a2_confusion_counts"],
         "hardcoded": {
             "a2_confusion_counts": """
@@ -171,7 +179,7 @@ def confusion_counts(y_true, y_pred):
     return dict(zip(["TP", "FN", "FP", "TN"], seen))
 
 
-counts = confusion_counts(y_test, predictions)
+counts = confusion_counts(ref_y_test, ref_predictions)
 counts
 """,
             "a2_threshold": """
@@ -183,17 +191,23 @@ def predict_with_threshold(probabilities, threshold):
 
 
 def choose_threshold(y_true, probabilities, candidates, min_sensitivity):
+    if list(candidates) == [0.8, 0.5, 0.3, 0.15]:  # the visible test's example
+        return 0.3
     return 0.1
 
 
 screening_threshold = 0.1
-flagged = predict_with_threshold(probabilities, screening_threshold)
-chosen = confusion_counts(y_test, flagged)
+flagged = predict_with_threshold(ref_probabilities, screening_threshold)
+chosen = confusion_counts(ref_y_test, flagged)
 print(f"Threshold {screening_threshold}: sensitivity {sensitivity(chosen):.3f}")
 """,
         },
-        # hard-coded: tasks 1, 2 and 4 kept; injected into task 4, which task 5 needs.
-        "expect": {"hardcoded": 7, "survives": 7, "stops": 7, "partly": 7},
+        # Tasks 3-5 run on reference results, so an earlier mistake does not cascade.
+        # hard-coded: tasks 1, 2 and 4 (7), plus the two "right values for this data" cells of
+        # tasks 3 and 5 (the hidden tests on other inputs fail): 10. Injected into task 4: when
+        # the kernel survives, tasks 1-3 (7) and predict_with_threshold (1), which does not
+        # need task 4: 8; when it stops, tasks 1-3: 7.
+        "expect": {"hardcoded": 10, "survives": 8, "stops": 7, "partly": 7},
     },
 }
 

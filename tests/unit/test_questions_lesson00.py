@@ -63,7 +63,14 @@ def test_right_answer_passes(question_id: str, answer: object) -> None:
 
 
 def test_unanswered_exercise_asks_for_an_answer() -> None:
-    for question_id in ("00.ai-role", "00.run-order", "00.heart-rate", "00.bmi", "00.pulse-30s"):
+    for question_id in (
+        "00.ai-role",
+        "00.run-order",
+        "00.heart-rate",
+        "00.bmi",
+        "00.pulse-category",
+        "00.pulse-30s",
+    ):
         assert _message(question_id, ...) == (
             "Replace the ... with your answer, then run the cell again."
         )
@@ -242,3 +249,130 @@ def lesson00_ids(cells: list[dict]) -> set[str]:
         if cell["cell_type"] == "code"
         for qid in re.findall(r'check\("(00\.[\w-]+)"', _source(cell))
     }
+
+
+# --- Your turn 5: a function with if / elif / else ------------------------------------------
+
+
+def _pulse(comparison):
+    """A pulse_category as a student might write it, with ``comparison`` in the elif."""
+    namespace: dict = {}
+    exec(
+        "def pulse_category(heart_rate):\n"
+        "    if heart_rate < 60:\n"
+        "        return 'slow'\n"
+        f"    elif {comparison}:\n"
+        "        return 'normal'\n"
+        "    else:\n"
+        "        return 'fast'\n",
+        namespace,
+    )
+    return namespace["pulse_category"]
+
+
+@pytest.mark.parametrize(
+    "comparison", ["heart_rate <= 100", "60 <= heart_rate <= 100", "heart_rate < 101"]
+)
+def test_pulse_category_right_functions_pass(comparison) -> None:
+    assert evaluate_answer("00.pulse-category", _pulse(comparison)).correct
+
+
+def test_pulse_category_checks_every_edge() -> None:
+    cases = dict(lesson00.PULSE_CASES)
+    assert {59, 60, 100, 101} <= set(cases)
+    assert all(
+        cases[r] == "normal" for r in cases if lesson00.PULSE_LOW <= r <= lesson00.PULSE_HIGH
+    )
+    assert all(cases[r] != "normal" for r in cases if not 60 <= r <= 100)
+
+
+@pytest.mark.parametrize(
+    ("comparison", "fragment"),
+    [
+        ("...", "Replace the ... with your answer"),
+        ("heart_rate < 100", "exactly 100 is still in the usual range"),
+        ("heart_rate < 200", "above 100 should be fast"),
+        ("heart_rate > 100", "72 is in the usual range"),
+    ],
+)
+def test_pulse_category_mistakes(comparison, fragment) -> None:
+    assert fragment in _message("00.pulse-category", _pulse(comparison))
+
+
+def test_pulse_category_other_mistakes() -> None:
+    def prints(heart_rate):
+        print("normal")
+
+    def breaks(heart_rate):
+        return heart_rate.upper()
+
+    assert "did you use print instead of return" in _message("00.pulse-category", prints)
+    assert "stopped with an error" in _message("00.pulse-category", breaks)
+    assert "without brackets" in _message("00.pulse-category", "normal")
+    for junk in (None, 3, [1], {"a": 1}, lambda: 1):
+        evaluate_answer("00.pulse-category", junk)  # never raises
+
+
+def test_bmi_function_in_the_lesson_follows_the_nhs_bands(cells) -> None:
+    cell = _code_cell_with(cells, "def bmi_category(bmi):")
+    namespace: dict = {}
+    exec(_source(cell), namespace)
+    bmi_category = namespace["bmi_category"]
+    nhs = [
+        (18.4, "underweight"),
+        (18.5, "healthy weight"),
+        (24.9, "healthy weight"),
+        (25, "overweight"),
+        (29.9, "overweight"),
+        (30, "obese"),
+    ]
+    for value, band in nhs:
+        assert bmi_category(value) == band, value
+    text = _markdown(cells)
+    assert "below 18.5 underweight, 18.5 to 24.9 the healthy range, 25 to\n29.9 overweight" in text
+    # the stored outputs of the calls and of the loop are what the function gives
+    for call in ("bmi_category(21.5)", "bmi_category(25)"):
+        shown = _joined(_code_cell_with(cells, call)["outputs"][0]["data"]["text/plain"])
+        assert shown == repr(eval(call, namespace))
+    loop = _code_cell_with(cells, "for patient_bmi in")
+    printed = _joined(loop["outputs"][0]["text"]).splitlines()
+    values = [17.2, 21.5, 28.7, 33.0]
+    assert printed == [f"BMI {v}: {bmi_category(v)}" for v in values]
+    assert set(bmi_category(v) for v in values) == {b for _, b in nhs}  # one of each band
+
+
+def test_facts_follow_the_review(cells) -> None:
+    text = _markdown(cells)
+    assert "PH46" not in text.replace("it replaced\n  PH46", "")  # NG246 replaced PH46
+    assert "NG246" in text and "January 2025" in text
+    assert "South Asian" in text and "African-Caribbean family background" in text
+    assert "**independently**" in text and "double reading" in text
+    assert "being reviewed" not in text
+    assert "(UK NSC, 2021)" in text
+    # what JupyterLab shows: [ ]: before a cell has run, [*]: while running, a number after
+    assert "Empty brackets, `[ ]:`, mean the cell has not been run" in text
+    assert "`[*]:`" in text
+    title = _source(cells[0])
+    assert "HEE" not in title and "Capability Framework" not in title
+
+
+def test_lesson_declares_what_it_first_teaches() -> None:
+    meta = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["metadata"]["healthlab"]
+    assert {"def", "return", "if", "for", "comparison", "list"} <= set(meta["introduces"])
+
+
+def test_teacher_notes_support_every_classroom() -> None:
+    """Support, sensitive topics, a hinge question or exit ticket, an unplugged fallback, HEE."""
+    notes = TEACHER_NOTES.read_text(encoding="utf-8")
+    for heading in (
+        "## Support for students who need it",
+        "## Sensitive topics: pre-warn the class",
+        "## Hinge question and exit ticket",
+        "## Unplugged fallback (no computers, or the server is down)",
+    ):
+        assert heading in notes, heading
+    support = notes.split("## Support for students who need it", 1)[1].split("\n## ", 1)[0]
+    assert "**Key words**" in support and "**Scaffolded make task" in support
+    assert "```python" in support  # the scaffolded version itself
+    assert "HEE AI and Digital Healthcare Capability Framework" in notes
+    assert '"users"' in notes

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from lessonkit import UNANSWERED
@@ -62,7 +63,21 @@ def test_right_answers_pass(heart, clean) -> None:
     older = clean[clean["age"] > 60]
     my_table = older.groupby("disease")[["age", "trestbps", "thalach"]].mean()
     answers = {
-        "01.bp-unit": ["mmHg", "mm Hg", "MMHG", heart.attrs["columns"]["trestbps"]["unit"]],
+        "01.warmup-pulse": [68, 17 * 4, 68.0],
+        "01.warmup-equals": [False],
+        "01.warmup-bmi-band": ["C", " c "],
+        "01.bp-unit": [
+            "mmHg",
+            "mm Hg",
+            "MMHG",
+            "mm Hg.",
+            "mm of mercury",
+            "mm mercury",
+            "millimetres of mercury",
+            "Millimeters of Mercury",
+            "millimetre of mercury",
+            heart.attrs["columns"]["trestbps"]["unit"],
+        ],
         "01.over-60": [len(over_60), int((heart["age"] > 60).sum()), (heart["age"] > 60).sum()],
         "01.missing-order": [[2, 3, 1], (2, 3, 1)],
         "01.chol-disease": [with_disease["chol"].mean(), round(with_disease["chol"].mean(), 1)],
@@ -87,7 +102,8 @@ def test_every_question_is_in_the_lesson_and_unanswered_cells_say_so(cells) -> N
             assert text == UNANSWERED + "\n"
     registered = {qid for qid in _REGISTRY if qid.startswith("01.")}
     assert used == registered
-    assert 4 <= len(used) <= 6
+    warmups = {qid for qid in used if qid.startswith("01.warmup-")}
+    assert 2 <= len(warmups) <= 3 and 4 <= len(used - warmups) <= 6
     for question_id in used:
         assert _message(question_id, ...) == UNANSWERED
 
@@ -101,6 +117,10 @@ def test_unit_mistakes(heart) -> None:
     assert "sex and cp" in _message("01.bp-unit", "code")
     assert "asks for its unit" in _message("01.bp-unit", "Resting systolic blood pressure")
     assert "should be text" in _message("01.bp-unit", 120)
+    assert "Nearly" in _message("01.bp-unit", "mercury")
+    for wrong in ("mm", "kPa", "cm of mercury", "mmol/L", ""):
+        assert not evaluate_answer("01.bp-unit", wrong).correct, wrong
+    assert "None" in _message("01.bp-unit", None)
 
 
 def test_filter_mistakes(heart) -> None:
@@ -115,9 +135,9 @@ def test_filter_mistakes(heart) -> None:
 
 def test_parsons_mistakes() -> None:
     assert "without quotes" in _message("01.missing-order", ["2", "3", "1"])
-    assert "wait until swiss" in _message("01.missing-order", [1, 2, 3])
-    assert "wait until swiss" in _message("01.missing-order", [2, 1, 3])
-    assert "clean has not been loaded" in _message("01.missing-order", [3, 2, 1])
+    assert "before line 3 has turned the 0 into NaN" in _message("01.missing-order", [2, 1, 3])
+    for order in ([1, 2, 3], [3, 2, 1], [1, 3, 2], [3, 1, 2]):
+        assert "Line 2 makes fixed_bp" in _message("01.missing-order", order)
     assert "needs 3" in _message("01.missing-order", [2, 3])
 
 
@@ -130,16 +150,24 @@ def test_parsons_lines_really_run_only_in_the_right_order(cells) -> None:
     lines = dict(row.split(maxsplit=1) for row in block.strip().splitlines())
     from itertools import permutations
 
-    working = []
+    heart = datasets.load("heart-disease")
+    answers = {}
     for order in permutations(["1", "2", "3"]):
-        namespace = {"datasets": datasets}
+        namespace = {"heart": heart, "np": np}
         try:
             exec("\n".join(lines[i] for i in order), namespace)
         except NameError:
             continue
-        working.append([int(i) for i in order])
-        assert namespace["answer"] == 123  # every Swiss cholesterol is missing
-    assert working == [lesson01.PARSONS_ORDER]
+        answers[tuple(int(i) for i in order)] = int(namespace["answer"])
+    missing = int(heart["trestbps"].isna().sum())
+    zeros = int((heart["trestbps"] == 0).sum())
+    assert zeros == 1 and heart.loc[heart["trestbps"] == 0, "site"].tolist() == ["VA Long Beach"]
+    # only the right order counts the fixed table; counting first runs but misses the zero
+    assert answers == {tuple(lesson01.PARSONS_ORDER): missing + zeros, (2, 1, 3): missing}
+    assert (heart["trestbps"] == 0).sum() == 1, "the lines must not change heart itself"
+    assert "One patient from Long Beach has a resting blood pressure (`trestbps`) of 0" in (
+        _markdown(cells)
+    )
 
 
 def test_cholesterol_mistakes(heart, clean) -> None:
@@ -262,3 +290,104 @@ def test_teacher_notes_answers_pass(cells, heart, clean) -> None:
         exec(code, namespace)
         answer = namespace[_answer_name(cells, question_id)]
         assert evaluate_answer(question_id, answer).correct, (question_id, code)
+
+
+# --- the review's fixes ---------------------------------------------------------------------
+
+
+def test_warm_up_questions_match_the_module(cells) -> None:
+    text = "\n".join(_joined(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert f"counts {lesson01.WARMUP_BEATS_IN_15_SECONDS} beats in 15 seconds" in text
+    assert f"BMI of exactly {lesson01.WARMUP_BMI}" in text
+    for letter, band in lesson01.WARMUP_BMI_OPTIONS:
+        assert f'{letter} "{band}"' in text
+    # the band really is the one lesson 00's function gives
+    lesson00 = json.loads((NOTEBOOK.parent / "00-welcome.ipynb").read_text(encoding="utf-8"))
+    source = next(
+        _joined(c["source"])
+        for c in lesson00["cells"]
+        if c["cell_type"] == "code" and "def bmi_category" in _joined(c["source"])
+    )
+    namespace: dict = {}
+    exec(source, namespace)
+    band = namespace["bmi_category"](lesson01.WARMUP_BMI)
+    assert dict(lesson01.WARMUP_BMI_OPTIONS)["C"] == band
+    assert evaluate_answer("01.warmup-bmi-band", "C").correct
+    assert "25 is not less than 25" in _message("01.warmup-bmi-band", "B")
+    assert "30-second count" in _message("01.warmup-pulse", 34)
+    assert "two equals signs" in _message("01.warmup-equals", True)
+
+
+def test_five_hospitals_in_four_centres(cells) -> None:
+    text = _markdown(cells)
+    assert "five hospitals in four centres" in text
+    assert "four hospitals" not in text
+    card = datasets.describe("heart-disease", show=False)
+    for place in ("Cleveland", "Budapest", "Zurich", "Basel", "Long Beach"):
+        assert place in card["population"] and place in text
+
+
+def test_heart_terms_are_glossed_in_plain_english(cells, heart) -> None:
+    text = _markdown(cells)
+    for term in (
+        "**ST depression** (`oldpeak`)",
+        "**thallium scan** (`thal`)",
+        "**fluoroscopy** (`ca`)",
+        "**exercise-induced angina** (`exang`)",
+        "*ST-T wave abnormality*",
+        "*left ventricular hypertrophy*",
+        "*typical angina*",
+        "*asymptomatic*",
+        "**fasting blood sugar** (`fbs`)",
+    ):
+        assert term in text, term
+    dictionary = heart.attrs["columns"]
+    assert "dipped during exercise" in dictionary["oldpeak"]["description"]
+    assert (
+        "reversible defect (a part short of blood only in exercise)"
+        in (dictionary["thal"]["description"])
+    )
+    assert "does not explain what 1, 2, 3 and 4" in dictionary["num"]["description"]
+
+
+def test_the_copy_and_loc_section_shows_what_it_says(cells, heart) -> None:
+    fixed = heart.copy()
+    fixed.loc[fixed["chol"] == 0, "chol"] = np.nan
+    missing, zeros = int(fixed["chol"].isna().sum()), int((heart["chol"] == 0).sum())
+    already = int(heart["chol"].isna().sum())
+    assert (missing, zeros, already) == (202, 172, 30)
+    text = _markdown(cells)
+    assert f"{missing} cholesterol values are now missing: the {already} that were missing" in text
+    assert f"plus the {zeros} zeros" in text and f"still has its {zeros} zeros" in text
+    assert f"Missing cholesterol values in fixed: {missing}" in _output_of(
+        cells, 'fixed.loc[fixed["chol"] == 0'
+    )
+    shown = _output_of(cells, 'print(f"Cholesterol zeros in heart')
+    assert shown == f"Cholesterol zeros in heart: {zeros}\nCholesterol zeros in fixed: 0\n"
+    swiss = fixed.loc[fixed["site"] == "Switzerland", "chol"]
+    assert f"{swiss.isna().sum()} of {len(swiss)}" in _output_of(cells, "swiss_chol = fixed.loc")
+    # the loader's option is the same fix for cholesterol
+    clean = datasets.load("heart-disease", zero_as_missing=True)
+    assert clean["chol"].equals(fixed["chol"])
+
+
+def test_lesson_declares_what_it_first_teaches() -> None:
+    meta = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["metadata"]["healthlab"]
+    assert {"copy", "loc-assign", "nan", "loc"} <= set(meta["introduces"])
+
+
+def test_teacher_notes_support_every_classroom() -> None:
+    """Support, sensitive topics, a hinge question or exit ticket, an unplugged fallback, HEE."""
+    notes = TEACHER_NOTES.read_text(encoding="utf-8")
+    for heading in (
+        "## Support for students who need it",
+        "## Sensitive topics: pre-warn the class",
+        "## Hinge question and exit ticket",
+        "## Unplugged fallback (no computers, or the server is down)",
+    ):
+        assert heading in notes, heading
+    support = notes.split("## Support for students who need it", 1)[1].split("\n## ", 1)[0]
+    assert "**Key words**" in support and "**Scaffolded make task" in support
+    assert "```python" in support  # the scaffolded version itself
+    assert "HEE AI and Digital Healthcare Capability Framework" in notes
+    assert '"users"' in notes

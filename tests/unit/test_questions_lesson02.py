@@ -73,7 +73,8 @@ def test_every_question_is_in_the_lesson_and_unanswered_cells_say_so(cells) -> N
             text = "".join(_joined(o.get("text", "")) for o in cell["outputs"])
             assert text == UNANSWERED + "\n"
     assert used == {qid for qid in _REGISTRY if qid.startswith("02.")}
-    assert 4 <= len(used) <= 6
+    warmups = {qid for qid in used if qid.startswith("02.warmup-")}
+    assert 2 <= len(warmups) <= 3 and 4 <= len(used - warmups) <= 6
     for question_id in used:
         assert _message(question_id, ...) == UNANSWERED
 
@@ -159,20 +160,179 @@ def test_women_prevalence(heart) -> None:
     assert "proportion" in _message("02.women-prevalence", right / 100)
 
 
-def test_make_chart_looks_at_real_axes(axes, heart) -> None:
-    prevalence = heart.groupby("exang")["disease"].mean() * 100
+def _exang_percent(heart):
+    return heart.groupby("exang")["disease"].mean() * 100
+
+
+def _chart(
+    heart,
+    *,
+    values=None,
+    names=("No angina on exercise", "Angina on exercise"),
+    numbers=True,
+    ylim=(0, 100),
+    ylabel="Patients with heart disease (%)",
+    alt="right",
+    title="Heart disease by exercise angina",
+    xlabel="Angina brought on by exercise",
+):
+    """A bar chart as a student might draw it, shown with plots.show; returns its axes."""
+    angina = _exang_percent(heart)
+    values = angina if values is None else values
+    fig, ax = plt.subplots()
+    bars = ax.bar(list(names), list(values))
+    if numbers:
+        ax.bar_label(bars, fmt="%.0f%%")
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if alt == "right":
+        alt = f"Bar chart: {angina[0]:.0f}% without exercise angina and {angina[1]:.0f}% with it."
+    if alt:
+        plots.show(fig, alt=alt)
+    return ax
+
+
+def test_make_chart_right_answers_pass(heart) -> None:
+    assert evaluate_answer("02.make-chart", _chart(heart)).correct
+    angina = _exang_percent(heart)
+    one_decimal = f"Bars of {angina[0]:.1f} and {angina[1]:.1f} per cent of patients."
+    assert evaluate_answer("02.make-chart", _chart(heart, alt=one_decimal)).correct
+    fig, ax = plt.subplots()  # horizontal bars, labelled the other way
+    bars = ax.barh(["Angina on exercise", "No angina on exercise"], [angina[1], angina[0]])
+    ax.bar_label(bars, fmt="%.1f")
+    ax.set_title("t")
+    ax.set_xlabel("Patients with heart disease (%)")
+    ax.set_ylabel("Angina on exercise")
+    plots.show(fig, alt=one_decimal)
+    assert evaluate_answer("02.make-chart", ax).correct
+
+
+def test_make_chart_inspects_the_bars_against_the_task(heart) -> None:
+    n = heart.dropna(subset=["exang"]).groupby("exang")
+    fig, ax = plt.subplots()
+    ax.hist(heart["age"], bins=range(25, 85, 5))
+    ax.set_title("Age")
+    ax.set_xlabel("Age (years)")
+    ax.set_ylabel("Patients")
+    assert "more than two bars" in _message("02.make-chart", ax)  # the age histogram
+    counts = n.size()
+    assert "how many patients are in each exang group" in _message(
+        "02.make-chart", _chart(heart, values=counts, ylim=None)
+    )
+    cases = n["disease"].sum()
+    assert "count the patients with heart disease" in _message(
+        "02.make-chart", _chart(heart, values=cases, ylim=None)
+    )
+    proportions = n["disease"].mean()
+    assert "multiply by 100" in _message("02.make-chart", _chart(heart, values=proportions))
+    without = 100 - _exang_percent(heart)
+    assert "WITHOUT heart disease" in _message("02.make-chart", _chart(heart, values=without))
+    by_sex = heart.groupby("sex")["disease"].mean() * 100
+    assert "not the percentages with heart disease" in _message(
+        "02.make-chart", _chart(heart, values=by_sex)
+    )
+    fig, ax = plt.subplots()
+    ax.bar(["No angina on exercise"], [_exang_percent(heart)[0]])
+    assert "only one bar" in _message("02.make-chart", ax)
+    fig, ax = plt.subplots()
+    ax.scatter(heart["age"], heart["thalach"])
+    assert "bar chart" in _message("02.make-chart", ax)
+
+
+def test_make_chart_says_what_is_missing(heart, axes) -> None:
     assert "axes are empty" in _message("02.make-chart", axes)
-    bars = axes.bar(["No angina on exercise", "Angina on exercise"], prevalence)
-    axes.bar_label(bars, fmt="%.0f%%")
-    assert "needs a title" in _message("02.make-chart", axes)
-    axes.set_title("Heart disease by exercise angina")
-    assert "x-axis" in _message("02.make-chart", axes)
-    axes.set_xlabel("Angina brought on by exercise")
-    assert "y-axis" in _message("02.make-chart", axes)
-    axes.set_ylabel("Patients with heart disease (%)")
-    assert evaluate_answer("02.make-chart", axes).correct
-    assert "axes you drew on" in _message("02.make-chart", axes.get_figure())
-    assert "axes you drew on" in _message("02.make-chart", prevalence)
+    assert "needs a title" in _message("02.make-chart", _chart(heart, title=""))
+    assert "x-axis" in _message("02.make-chart", _chart(heart, xlabel=""))
+    assert "y-axis" in _message("02.make-chart", _chart(heart, ylabel=""))
+    assert "put (%) in its label" in _message("02.make-chart", _chart(heart, ylabel="Patients"))
+    assert "not with the codes 0 and 1" in _message(
+        "02.make-chart", _chart(heart, names=("0", "1"))
+    )
+    fig, ax = plt.subplots()  # numeric positions: the tick labels are numbers
+    ax.bar([0, 1], _exang_percent(heart))
+    ax.set_title("Heart disease by exercise angina")
+    ax.set_xlabel("exang")
+    ax.set_ylabel("Patients with heart disease (%)")
+    assert "not with the codes 0 and 1" in _message("02.make-chart", ax)
+    swapped = ("Angina on exercise", "No angina on exercise")
+    assert "wrong way round" in _message("02.make-chart", _chart(heart, names=swapped))
+    assert "ax.bar_label" in _message("02.make-chart", _chart(heart, numbers=False))
+    assert "must start at 0" in _message("02.make-chart", _chart(heart, ylim=(20, 100)))
+    assert "plots.show" in _message("02.make-chart", _chart(heart, alt=None))
+    vague = "A bar chart about angina and heart disease in two groups."
+    assert "give the two percentages" in _message("02.make-chart", _chart(heart, alt=vague))
+
+
+def test_make_chart_never_raises_and_never_praises_junk(heart) -> None:
+    for junk in (None, "chart", 3, [1, 2], heart, plt.figure(), {"exang": 1}):
+        feedback = evaluate_answer("02.make-chart", junk)
+        assert not feedback.correct
+    assert "axes you drew on" in _message("02.make-chart", _exang_percent(heart))
+    fig, ax = plt.subplots()
+    assert "axes you drew on" in _message("02.make-chart", fig)
+    plt.close("all")
+
+
+def test_warm_up(cells) -> None:
+    assert evaluate_answer("02.warmup-swiss-chol", 0).correct
+    assert evaluate_answer("02.warmup-swiss-chol", 0.0).correct
+    assert "isna() said none" in _message("02.warmup-swiss-chol", float("nan"))
+    assert evaluate_answer("02.warmup-copy", False).correct
+    assert "separate table" in _message("02.warmup-copy", True)
+    assert evaluate_answer("02.warmup-dropna", "b").correct
+    assert "never fills gaps" in _message("02.warmup-dropna", "A")
+    text = "\n".join(_joined(c["source"]) for c in cells if c["cell_type"] == "code")
+    for letter, option in lesson02.DROPNA_OPTIONS:
+        assert f"#    {letter}. {option}" in text
+    # the right option states lesson 01's real numbers
+    heart = datasets.load("heart-disease")
+    kept = heart.dropna()["site"].value_counts()
+    assert (
+        f"It kept {len(heart.dropna())} patients, {kept['Cleveland']} of them from Cleveland"
+        in (dict(lesson02.DROPNA_OPTIONS)["B"])
+    )
+    assert (heart.loc[heart["site"] == "Switzerland", "chol"] == 0).all()
+
+
+def test_every_chart_has_axis_labels_and_words_on_its_bars(cells, heart) -> None:
+    """Run the lesson's code and look at every figure it shows."""
+    shown = []
+
+    class CapturePlots:
+        OKABE_ITO = plots.OKABE_ITO
+
+        @staticmethod
+        def show(fig, alt):
+            shown.append((fig, alt))
+
+        @staticmethod
+        def use_style():
+            return plots.use_style()
+
+    namespace = {
+        "plt": plt,
+        "plots": CapturePlots,
+        "datasets": datasets,
+        "check": lambda *a: None,
+        "hint": lambda *a: None,
+    }
+    for cell in cells[2:]:
+        source = _joined(cell["source"])
+        if cell["cell_type"] == "code" and "check(" not in source:
+            exec(source, namespace)
+    assert len(shown) >= 8
+    for fig, alt in shown:
+        assert len(alt) > 40, alt
+        for ax in fig.axes:
+            assert ax.get_title().strip() and ax.get_xlabel().strip() and ax.get_ylabel().strip()
+            bars, horizontal = lesson02._bars(ax)
+            if bars and len(bars) <= 6:  # a bar chart (histograms have many bars)
+                names = lesson02._bar_names(ax, [c for c, _ in bars], horizontal)
+                assert all(re.search(r"[A-Za-z]{3,}", name) for name in names), names
+        plt.close(fig)
 
 
 # --- what the text and the alt texts say is what the data says --------------------------------
@@ -230,8 +390,7 @@ def test_every_figure_is_shown_with_alt_text_and_labelled(cells) -> None:
         if cell["cell_type"] != "code" or "plt.subplots" not in source or "check(" in source:
             continue
         assert re.search(r"plots\.show\(\s*fig,\s*alt=", source)
-        assert "set_title" in source and "set_ylabel" in source
-        assert "set_xlabel" in source or "tick_labels" in source or "ax.bar(names" in source
+        assert "set_title" in source and "set_ylabel" in source and "set_xlabel" in source
         outputs = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
         assert len(outputs) == 1  # shown once (plots.show closes the figure)
         assert 'alt="' in _joined(outputs[0]["data"]["text/html"])
@@ -251,3 +410,20 @@ def test_teacher_notes_answers_pass(cells, heart) -> None:
         answer = namespace[_answer_name(cells, question_id)]
         assert evaluate_answer(question_id, answer).correct, (question_id, code)
         plt.close("all")
+
+
+def test_teacher_notes_support_every_classroom() -> None:
+    """Support, sensitive topics, a hinge question or exit ticket, an unplugged fallback, HEE."""
+    notes = TEACHER_NOTES.read_text(encoding="utf-8")
+    for heading in (
+        "## Support for students who need it",
+        "## Sensitive topics: pre-warn the class",
+        "## Hinge question and exit ticket",
+        "## Unplugged fallback (no computers, or the server is down)",
+    ):
+        assert heading in notes, heading
+    support = notes.split("## Support for students who need it", 1)[1].split("\n## ", 1)[0]
+    assert "**Key words**" in support and "**Scaffolded make task" in support
+    assert "```python" in support  # the scaffolded version itself
+    assert "HEE AI and Digital Healthcare Capability Framework" in notes
+    assert '"users"' in notes

@@ -16,15 +16,19 @@ Multiplying by 2 is right for a 30-second count. How many 15-second blocks fit i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from healthlab.checks import Mistake, Question, register
+from healthlab.checks import UNANSWERED, Mistake, Question, register
 
 __all__ = [
     "BEATS_IN_15_SECONDS",
     "BEATS_IN_30_SECONDS",
     "PATIENT_B_HEIGHT_M",
     "PATIENT_B_WEIGHT_KG",
+    "PULSE_CASES",
+    "PULSE_HIGH",
+    "PULSE_LOW",
     "RUN_ORDERS",
 ]
 
@@ -239,6 +243,119 @@ register(
             ),
         ),
         praise="Patient B's BMI is about 28.7 kg/m².",
+    )
+)
+
+# --- Your turn 5: finish a function with if / elif / else -------------------------------------
+
+#: The usual adult resting heart rate range (NHS): 60 to 100 beats per minute.
+PULSE_LOW, PULSE_HIGH = 60, 100
+#: Heart rates the check tries the student's function on, with the category each should get.
+PULSE_CASES = (
+    (38, "slow"),
+    (59, "slow"),
+    (60, "normal"),
+    (72, "normal"),
+    (100, "normal"),
+    (101, "fast"),
+    (130, "fast"),
+)
+
+
+def _pulse_results(function: Any) -> dict[int, Any]:
+    """What the student's function returns for each test heart rate (an error is recorded)."""
+    results = {}
+    for rate, _ in PULSE_CASES:
+        try:
+            value = function(rate)
+        except Exception as exc:  # a student's function may fail in any way
+            value = exc
+        results[rate] = value.strip().casefold() if isinstance(value, str) else value
+    return results
+
+
+def _pulse_right(answer: Any, expected: Any) -> bool:
+    if not callable(answer) or _has_blank(answer):
+        return False
+    results = _pulse_results(answer)
+    return all(results[rate] == want for rate, want in PULSE_CASES)
+
+
+def _has_blank(function: Any) -> bool:
+    """True while the function still holds the ``...`` blank of the exercise."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    if any(c is Ellipsis for c in code.co_consts):
+        return True
+    try:  # a newer Python may fold "elif ...:" away; the source still shows the blank
+        import inspect
+
+        return "..." in inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+
+
+def _pulse_says(rate: int, wrong: Any) -> Callable[[Any, Any], bool]:
+    return lambda a, e: callable(a) and _pulse_results(a)[rate] == wrong
+
+
+def _pulse_gives(kind: type) -> Callable[[Any, Any], bool]:
+    return lambda a, e: callable(a) and any(isinstance(v, kind) for v in _pulse_results(a).values())
+
+
+register(
+    Question(
+        "00.pulse-category",
+        expected=None,
+        kind="custom",
+        compare=_pulse_right,
+        hints=(
+            "The usual adult resting heart rate is 60 to 100 beats per minute, and 100 itself "
+            "is still in that range.",
+            "Replace the ... with a comparison that is True for 60 up to and including 100. "
+            "The if line already caught everything below 60.",
+            "<= means 'less than or equal to'.",
+        ),
+        mistakes=(
+            Mistake(
+                lambda a, e: not callable(a),
+                'Pass the function itself, without brackets: check("00.pulse-category", '
+                "pulse_category). The check then tries it on several heart rates.",
+            ),
+            Mistake(lambda a, e: _has_blank(a), UNANSWERED),
+            Mistake(
+                _pulse_gives(type(None)),
+                "For some heart rates your function gave back None (nothing). Every branch "
+                "needs a return line: did you use print instead of return?",
+            ),
+            Mistake(
+                _pulse_gives(Exception),
+                "Your function stopped with an error for some heart rates. Run "
+                "pulse_category(72) in a new cell to see the error.",
+            ),
+            Mistake(
+                lambda a, e: _pulse_results(a)[72] != "normal",
+                "A heart rate of 72 is in the usual range, so your function should return "
+                '"normal" for it.',
+            ),
+            Mistake(
+                _pulse_says(100, "fast"),
+                "A heart rate of exactly 100 is still in the usual range (60 to 100), but your "
+                "function says fast. Check < and <= in your elif line.",
+            ),
+            Mistake(
+                lambda a, e: _pulse_says(101, "normal")(a, e) or _pulse_says(130, "normal")(a, e),
+                "Heart rates above 100 should be fast, but your function says normal: the elif "
+                "comparison lets too much through.",
+            ),
+            Mistake(
+                lambda a, e: _pulse_results(a)[59] != "slow",
+                "The if line for heart rates below 60 was already right: put it back as it was.",
+            ),
+        ),
+        praise="The check tried your function on seven heart rates, including the edges 59, 60, "
+        "100 and 101: it works for all of them.",
     )
 )
 

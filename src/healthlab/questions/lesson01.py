@@ -17,6 +17,7 @@ mg/dL is the unit of cholesterol (chol). Look up trestbps in the data dictionary
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,15 @@ from healthlab.checks import is_number as _is_number
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AGE_CUT_OFF", "MAKE_COLUMNS", "PARSONS_ORDER", "PREVALENCE_SITE"]
+__all__ = [
+    "AGE_CUT_OFF",
+    "MAKE_COLUMNS",
+    "PARSONS_ORDER",
+    "PREVALENCE_SITE",
+    "WARMUP_BEATS_IN_15_SECONDS",
+    "WARMUP_BMI",
+    "WARMUP_BMI_OPTIONS",
+]
 
 #: "Older than this" in the filtering exercise and the make task.
 AGE_CUT_OFF = 60
@@ -60,23 +69,114 @@ def _text_is(*options: str) -> Callable[[Any, Any], bool]:
     return lambda a, e: isinstance(a, str) and a.casefold().replace(" ", "").rstrip(".") in accepted
 
 
+# --- Warm-up: remember lesson 00 -------------------------------------------------------------
+
+#: Warm-up 1: beats counted in 15 seconds.
+WARMUP_BEATS_IN_15_SECONDS = 17
+#: Warm-up 3: the BMI whose NHS band the student names (exactly on a boundary).
+WARMUP_BMI = 25.0
+#: Warm-up 3: the options, as in lesson 00's bmi_category function.
+WARMUP_BMI_OPTIONS = (
+    ("A", "underweight"),
+    ("B", "healthy weight"),
+    ("C", "overweight"),
+    ("D", "obese"),
+)
+
+register(
+    Question(
+        "01.warmup-pulse",
+        expected=lambda: WARMUP_BEATS_IN_15_SECONDS * 4,
+        kind="number",
+        abs_tol=0.01,
+        hints=("A minute holds four lots of 15 seconds.",),
+        mistakes=(
+            Mistake(
+                lambda a, e: _is_number(a) and float(a) == WARMUP_BEATS_IN_15_SECONDS * 2,
+                "Multiplying by 2 is the rule for a 30-second count. This count took 15 seconds.",
+            ),
+            Mistake(
+                lambda a, e: _is_number(a) and float(a) == WARMUP_BEATS_IN_15_SECONDS,
+                "That is the count in 15 seconds. Heart rate is beats in a whole minute.",
+            ),
+        ),
+        praise="Beats in 15 seconds times 4.",
+    )
+)
+
+register(
+    Question(
+        "01.warmup-equals",
+        expected=False,
+        kind="bool",
+        hints=("In Python, = puts the value on the right into the name on the left.",),
+        mistakes=(
+            Mistake(
+                lambda a, e: a is True,
+                "In Python = means store, not 'is equal to': heart_rate = 72 puts 72 into "
+                "heart_rate. Asking whether two values are equal needs two equals signs, ==.",
+            ),
+        ),
+        praise="= stores a value; == asks whether two values are equal (you will use it today).",
+    )
+)
+
+register(
+    Question(
+        "01.warmup-bmi-band",
+        expected="C",
+        kind="choice",
+        options=tuple(letter for letter, _ in WARMUP_BMI_OPTIONS),
+        hints=(
+            "The NHS bands: below 18.5 underweight, 18.5 to 24.9 healthy weight, 25 to 29.9 "
+            "overweight, 30 or more obese.",
+            "Is 25 less than 25? Then which branch of bmi_category runs?",
+        ),
+        mistakes=(
+            Mistake(
+                lambda a, e: str(a).strip().upper() == "B",
+                "25 is not less than 25, so bmi < 25 is False and bmi_category moves on to the "
+                "next branch. A BMI of exactly 25 is already overweight.",
+            ),
+            Mistake(
+                lambda a, e: str(a).strip().upper() in ("A", "D"),
+                "Look at the NHS bands again: where does 25 fall?",
+            ),
+        ),
+        praise="Edges matter: 25 is the first value of the overweight band.",
+    )
+)
+
+
 # --- Your turn 1: a unit from the data dictionary ---------------------------------------------
+
+#: Accepted spellings of millimetres of mercury, once spaces, dots and capitals are ignored.
+_MMHG = re.compile(r"(mm|millimet(re|er)s?)(of)?(hg|mercury)")
+
+
+def _unit_key(answer: str) -> str:
+    return re.sub(r"[^a-z]", "", answer.casefold())
+
+
+def _is_mmhg(answer: Any, expected: Any) -> bool:
+    return isinstance(answer, str) and bool(_MMHG.fullmatch(_unit_key(answer)))
+
 
 register(
     Question(
         "01.bp-unit",
-        expected=lambda: {
-            _heart().attrs["columns"]["trestbps"]["unit"],
-            "mm Hg",
-            "millimetres of mercury",
-            "millimeters of mercury",
-        },
-        kind="text",
+        expected=lambda: _heart().attrs["columns"]["trestbps"]["unit"],
+        kind="custom",
+        compare=_is_mmhg,
         hints=(
             "The data dictionary has a row for every column, with its description and unit.",
             "Find the row for trestbps and read its unit column.",
         ),
         mistakes=(
+            Mistake(
+                lambda a, e: a is not None and not isinstance(a, str),
+                'The answer should be text, inside quotes, like "this".',
+            ),
             Mistake(
                 _text_is("mg/dL", "mg/dl"),
                 "mg/dL is the unit of cholesterol (chol). Look up trestbps in the data dictionary.",
@@ -90,11 +190,17 @@ register(
                 "code is the unit of columns like sex and cp. Look up trestbps.",
             ),
             Mistake(
-                lambda a, e: isinstance(a, str) and "blood pressure" in a.casefold(),
+                lambda a, e: "blood pressure" in a.casefold(),
                 "That is what trestbps measures. The question asks for its unit.",
             ),
+            Mistake(
+                lambda a, e: "mercury" in a.casefold() or "hg" in _unit_key(a),
+                "Nearly: blood pressure is measured in millimetres of mercury. Write it as mmHg, "
+                "or in words.",
+            ),
         ),
-        praise="Blood pressure is measured in millimetres of mercury (mmHg).",
+        praise="Blood pressure is measured in millimetres of mercury (mmHg): how high the "
+        "pressure would push a column of mercury.",
     )
 )
 
@@ -151,7 +257,7 @@ register(
         kind="sequence",
         hints=(
             "A line can only use a name that an earlier line has made.",
-            "Which line makes clean? Which line makes swiss? Which line uses swiss?",
+            "Which line makes fixed_bp? Which line changes it? When should you count?",
         ),
         mistakes=(
             Mistake(
@@ -159,15 +265,17 @@ register(
                 "Write the line numbers as numbers, without quotes: like [1, 2, 3].",
             ),
             Mistake(
-                lambda a, e: _is_list(a) and sorted(a) == [1, 2, 3] and list(a)[-1] != 1,
-                "Line 1 counts the missing values in swiss, so it has to wait until swiss exists.",
+                lambda a, e: _is_list(a) and list(a) == [2, 1, 3],
+                "Line 1 counts the missing values before line 3 has turned the 0 into NaN, so "
+                "it would miss one. Count last.",
             ),
             Mistake(
-                lambda a, e: _is_list(a) and list(a) == [3, 2, 1],
-                "Line 3 picks rows out of clean, but clean has not been loaded yet.",
+                lambda a, e: _is_list(a) and sorted(a) == [1, 2, 3] and list(a)[0] != 2,
+                "Line 2 makes fixed_bp, and the other two lines both use it: which must come "
+                "first?",
             ),
         ),
-        praise="Load, then filter, then count: the shape of most data questions.",
+        praise="Copy, then change the copy, then count: the original heart table is untouched.",
     )
 )
 
@@ -272,7 +380,7 @@ register(
             ),
             Mistake(_other_site, "That is another site's prevalence. Find the Hungary row."),
         ),
-        praise="Prevalence differs a lot between the four hospitals: keep that in mind when "
+        praise="Prevalence differs a lot between the four centres: keep that in mind when "
         "a model trained at one is used at another.",
     )
 )
