@@ -584,7 +584,9 @@ def plot_roc(
             fpr, tpr, _ = roc_curve(truth, scores)
             auc = roc_auc_score(truth, scores)
             # Three decimals: a legend must never round 0.996 up to a "perfect" 1.00.
-            ax.plot(fpr, tpr, label=f"{name} (AUROC {auc:.3f})", drawstyle="steps-post")
+            ax.plot(
+                fpr, tpr, label=f"{name} (AUROC {auc:.3f})"
+            )  # roc_curve gives the corners: straight lines, right for tied scores too
             described.append(f"{name}: AUROC {auc:.3f}")
         ax.plot([0, 1], [0, 1], label="chance (AUROC 0.50)", **_REFERENCE_STYLE)
         ax.set_xlim(-0.01, 1.01)

@@ -52,7 +52,7 @@ def test_notebook_outputs_and_markdown_are_cleaned():
     plain = new_markdown_cell("Cholesterol < 200 mg/dL is *fine*")
     nb = new_notebook(cells=[code, answer, plain])
     nb.metadata["widgets"] = {"state": "x" * 1000}
-    nb, _ = NeutraliseActiveContent().preprocess(nb, {})
+    nb, _ = NeutraliseActiveContent()(nb, {})  # called as nbconvert calls it
     html, js, widget, image = nb.cells[0].outputs
     assert "<script" not in html["data"]["text/html"] and "<b>ok</b>" in html["data"]["text/html"]
     assert "application/javascript" not in js["data"] and "removed" in js["data"]["text/plain"]

@@ -91,6 +91,9 @@ class NeutraliseActiveContent(SanitizeHTML):
     """
 
     def __init__(self, **kw: Any) -> None:
+        # nbconvert runs a preprocessor only when it is enabled, and SanitizeHTML is not by
+        # default: this one must always run.
+        kw.setdefault("enabled", True)
         kw.setdefault("tags", SAFE_TAGS)
         kw.setdefault("attributes", SAFE_ATTRIBUTES)
         kw.setdefault("strip", True)
