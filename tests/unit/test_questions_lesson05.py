@@ -11,7 +11,9 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from lessonkit import answer_name, teacher_solutions
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mean_absolute_error, r2_score
@@ -23,6 +25,8 @@ from healthlab.checks import evaluate_answer
 from healthlab.questions import lesson05
 
 LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "05-predicting-a-number.ipynb"
+TEACHER_NOTES = LESSON.parent / "teacher-notes" / "05-predicting-a-number.md"
+WARMUPS = {"05.warmup-sensitivity", "05.warmup-ppv-prevalence"}
 SEED = 42
 REPLACE = "Replace the ... with your answer, then run the cell again."
 
@@ -89,7 +93,13 @@ def notebook():
     # Lines of the markdown are joined, and the typographic minus read as "-", so a phrase
     # can be found wherever the line breaks fall.
     flat = re.sub(r"\s*\n\s*", " ", markdown).replace("\u2212", "-")
-    return {"markdown": flat, "outputs": "\n".join(outputs), "code": code}
+    return {
+        "markdown": flat,
+        "outputs": "\n".join(outputs),
+        "code": code,
+        "cells": nb["cells"],
+        "metadata": nb["metadata"],
+    }
 
 
 def message(question_id, answer):
@@ -101,7 +111,7 @@ def message(question_id, answer):
 
 def test_every_check_in_the_lesson_is_registered_here(notebook):
     used = set(re.findall(r'check\("(05\.[^"]+)"', notebook["code"]))
-    assert used == {
+    assert used == WARMUPS | {
         "05.mae-by-hand",
         "05.workflow-order",
         "05.median-baseline-mae",
@@ -114,12 +124,12 @@ def test_every_check_in_the_lesson_is_registered_here(notebook):
 
 
 def test_unanswered_exercises_store_the_replace_message(notebook):
-    assert notebook["outputs"].count(REPLACE) == 6
+    assert notebook["outputs"].count(REPLACE) == 8
 
 
 def test_mae_by_hand():
     assert evaluate_answer("05.mae-by-hand", (10 + 30 + 0) / 3).correct
-    assert evaluate_answer("05.mae-by-hand", 13.33).correct
+    assert "rounded too much" in message("05.mae-by-hand", 13.33)  # exact value asked for
     assert "Drop the minus signs" in message("05.mae-by-hand", (10 - 30 + 0) / 3)
     assert "cancelled" in message("05.mae-by-hand", 20 / 3)
     assert "squared" in message("05.mae-by-hand", (100 + 900 + 0) / 3)
@@ -159,6 +169,8 @@ def test_median_baseline(data):
     )
     assert "R²" in message("05.median-baseline-mae", r2_score(y_test, median.predict(X_test)))
     assert "rounded too much" in message("05.median-baseline-mae", round(right))
+    assert "rounded too much" in message("05.median-baseline-mae", round(right, 2))
+    assert "add () to call it" in message("05.median-baseline-mae", mean_absolute_error)
 
 
 def test_overfit():
@@ -176,6 +188,7 @@ def test_three_columns(data):
     scores = cross_val_score(LinearRegression(), X[columns], y, cv=cv, scoring="r2")
     assert evaluate_answer("05.three-columns-cv", scores.mean()).correct
     assert "scores.mean()" in message("05.three-columns-cv", scores)
+    assert "add () to call it" in message("05.three-columns-cv", scores.mean)
     everything = cross_val_score(LinearRegression(), X, y, cv=cv, scoring="r2").mean()
     assert "all ten measurements" in message("05.three-columns-cv", everything)
     unshuffled = cross_val_score(LinearRegression(), X[columns], y, cv=10, scoring="r2").mean()
@@ -187,12 +200,148 @@ def test_three_column_names_exist_in_the_data(data):
     assert set(lesson05.THREE_COLUMNS) <= set(X.columns)
 
 
-def test_my_model_is_lenient_but_not_blind(data):
-    assert evaluate_answer("05.my-model", 0.31).correct
-    assert evaluate_answer("05.my-model", -0.02).correct
-    assert "mean absolute error" in message("05.my-model", 44.5)
-    assert "scores.mean()" in message("05.my-model", [0.4] * 10)
+def test_my_model_recomputes_the_test_r2_from_the_model(data):
+    X, y, X_train, X_test, y_train, y_test = data
+    columns = ["bmi", "bp", "log_triglycerides", "hdl"]
+    honest = LinearRegression().fit(X_train[columns], y_train)
+    assert r2_score(y_test, honest.predict(X_test[columns])) > 0
+    assert evaluate_answer("05.my-model", honest).correct
+    assert lesson05.r2_on_test_set(honest) == pytest.approx(
+        r2_score(y_test, honest.predict(X_test[columns]))
+    )
+    # a number is never taken on trust, not even the in-sample 0.518
+    in_sample = LinearRegression().fit(X, y).score(X, y)
+    for number in (in_sample, 0.31, -0.02, 44.5):
+        assert "not a score" in message("05.my-model", number)
+    leaky = LinearRegression().fit(X[columns], y)
+    assert "all 442 patients" in message("05.my-model", leaky)
+    on_test = LinearRegression().fit(X_test[columns], y_test)
+    assert "did not learn from the 331 training patients" in message("05.my-model", on_test)
+    useless = LinearRegression().fit(X_train[["sex"]], y_train)
+    assert r2_score(y_test, useless.predict(X_test[["sex"]])) <= 0
+    assert "no better than predicting the average" in message("05.my-model", useless)
+    assert "not been trained" in message("05.my-model", LinearRegression())
+    assert "add () to make one" in message("05.my-model", LinearRegression)
+    assert "add () to call it" in message("05.my-model", LinearRegression().fit)
+    bare = LinearRegression().fit(X_train[columns].to_numpy(), y_train)
+    assert "named columns" in message("05.my-model", bare)
+    assert "Those look like scores" in message("05.my-model", [0.4] * 10)
     assert not evaluate_answer("05.my-model", "0.4").correct
+
+
+def test_warmups():
+    assert evaluate_answer("05.warmup-sensitivity", 45 / 50).correct
+    assert "upside down" in message("05.warmup-sensitivity", 50 / 45)
+    assert "share the test misses" in message("05.warmup-sensitivity", 5 / 50)
+    assert "percentage" in message("05.warmup-sensitivity", 90)
+    assert evaluate_answer("05.warmup-ppv-prevalence", False).correct
+    assert "about 9%" in message("05.warmup-ppv-prevalence", True)
+    assert "no quotes" in message("05.warmup-ppv-prevalence", "False")
+
+
+def test_warmup_ppv_hint_matches_lesson_04():
+    from healthlab import evaluate
+
+    table = evaluate.ppv_npv_at_prevalence(0.9, 0.91, [0.01, 0.5])
+    assert round(100 * table["ppv"][0]) == 9 and round(100 * table["ppv"][1]) == 91
+
+
+def test_teacher_notes_answers_pass(data, notebook):
+    from sklearn.metrics import r2_score as r2
+
+    X, y, X_train, X_test, y_train, y_test = data
+    solutions = teacher_solutions(TEACHER_NOTES)
+    assert set(solutions) == WARMUPS | {
+        "05.mae-by-hand",
+        "05.workflow-order",
+        "05.median-baseline-mae",
+        "05.overfit",
+        "05.three-columns-cv",
+        "05.my-model",
+    }
+    for question_id, code in solutions.items():
+        namespace = {
+            "X": X, "y": y, "X_train": X_train, "X_test": X_test, "y_train": y_train,
+            "y_test": y_test, "cv": KFold(n_splits=10, shuffle=True, random_state=SEED),
+            "DummyRegressor": DummyRegressor, "LinearRegression": LinearRegression,
+            "mean_absolute_error": mean_absolute_error, "cross_val_score": cross_val_score,
+            "r2_score": r2, "print": lambda *a: None,
+        }  # fmt: skip
+        exec(code, namespace)
+        answer = namespace[answer_name(notebook["cells"], question_id)]
+        assert evaluate_answer(question_id, answer).correct, (question_id, code)
+
+
+def test_unanswered_checks_compute_nothing(notebook):
+    import time
+
+    used = set(re.findall(r'check\("(05\.[^"]+)"', notebook["code"]))
+    start = time.perf_counter()
+    for question_id in used:
+        assert message(question_id, ...) == REPLACE
+    assert time.perf_counter() - start < 0.5
+
+
+def test_alt_texts_quote_the_fitted_numbers(data, numbers, notebook):
+    X, y, X_train, X_test, y_train, y_test = data
+    alts = [
+        out["metadata"]["image/png"]["alt"]
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
+    df = datasets.load("diabetes")
+    scatter, line, residual, bars = alts
+    assert f"BMI from about {df['bmi'].min():.0f} to {df['bmi'].max():.0f} kg/m²" in scatter
+    assert f"from {df['progression'].min():.0f} to {df['progression'].max():.0f}" in scatter
+    bmi = LinearRegression().fit(X_train[["bmi"]], y_train)
+    at = bmi.intercept_ + bmi.coef_[0] * np.array([18.0, 43.0])
+    assert f"from about {at[0]:.0f} at BMI 18 to about {at[1]:.0f} at BMI 43" in line
+    assert round(at[1]) == 327  # the review's check: the line is at about 327, not 250
+    pred = LinearRegression().fit(X_train, y_train).predict(X_test)
+    res = y_test - pred
+    assert f"from about {pred.min():.0f} to {pred.max():.0f} on the x-axis" in residual
+    assert f"from about {res.min():.0f} to +{res.max():.0f}" in residual
+    low = pred < np.median(pred)
+    assert res[low].std() < res[~low].std()  # "the spread is narrower for low predictions"
+    n = numbers
+    assert f"Baseline: {n['base_train_mae']:.1f} training, {n['base_mae']:.1f} test" in bars
+    assert f"Linear regression: {n['train_mae']:.1f} training, {n['mae']:.1f} test" in bars
+    assert f"Deep tree: {n['tree_train']:.1f} training but {n['tree_test']:.1f} test" in bars
+    # the alt texts are f-strings built from the numbers, never typed in
+    code = notebook["code"]
+    assert code.count('plots.show(fig, alt=f"') + code.count('alt="The same scatter') >= 3
+    assert "about 250 at BMI 43" not in code
+
+
+def test_story_does_not_claim_a_diabetes_type(notebook):
+    text = notebook["markdown"]
+    assert "hundreds of people with type 2 diabetes" not in text
+    assert "The data do not say which type of diabetes these 442 patients had" in text
+    card = (LESSON.parents[1] / "datasets" / "diabetes.md").read_text()
+    assert "diabetes type" in card  # the card lists the type as not recorded
+
+
+def test_title_metadata_and_warmup(notebook):
+    cells = notebook["cells"]
+    title = "".join(cells[0]["source"])
+    assert "HEE" not in title
+    assert "HEE AI and Digital Healthcare Capability Framework" in TEACHER_NOTES.read_text()
+    assert notebook["metadata"]["healthlab"] == {"introduces": []}
+    assert "".join(cells[2]["source"]).startswith("## Warm-up: remember lesson 04")
+    ids = {
+        m for c in cells[3:5] for m in re.findall(r'check\("(05\.[\w-]+)"', "".join(c["source"]))
+    }
+    assert ids == WARMUPS
+    notes = TEACHER_NOTES.read_text()
+    for heading in (
+        "## Support for students who need it",
+        "## Before the lesson: sensitive topics",
+        "## Hinge question and exit ticket",
+        "## If the computers or the server fail (unplugged)",
+    ):
+        assert heading in notes, heading
 
 
 # --- the numbers the text states --------------------------------------------------------------

@@ -19,7 +19,17 @@ from typing import Any, NamedTuple
 
 from healthlab.checks import Mistake, Question, register
 
-__all__ = ["SEED", "TEST_SIZE", "Split", "lesson_split", "lesson_model", "lesson_baseline"]
+__all__ = [
+    "SEED",
+    "TEST_SIZE",
+    "Split",
+    "lesson_split",
+    "lesson_model",
+    "lesson_baseline",
+    "uncalled",
+    "forgot_brackets",
+    "rows_learned_from",
+]
 
 #: The lesson's random seed (``SEED = 42`` in the setup cell).
 SEED = 42
@@ -112,6 +122,38 @@ def _accuracy(model: Any, X: Any, y: Any) -> float:
     return float(accuracy_score(y, model.predict(X)))
 
 
+def uncalled(answer: Any) -> bool:
+    """True when the answer is a function, method or class itself rather than its result.
+
+    ``df["malignant"].sum`` (no brackets) is the method, not the count; ``LogisticRegression``
+    is the recipe, not a model. Fitted models, tables and numbers are never callable.
+
+    Examples
+    --------
+    >>> uncalled(len), uncalled(len([1, 2])), uncalled("text")
+    (True, False, False)
+    """
+    return callable(answer)
+
+
+def forgot_brackets(example: str) -> Mistake:
+    """The mistake "a function or method passed instead of its result", with an example call.
+
+    Examples
+    --------
+    >>> from healthlab.checks import Question, evaluate_answer, register
+    >>> _ = register(Question("demo.count", expected=3, kind="integer",
+    ...                       mistakes=(forgot_brackets("len(X_test)"),)))
+    >>> print(evaluate_answer("demo.count", len).message)
+    That is a function (or method) itself, not its result: add () to call it, for example len(X_test).
+    """
+    return Mistake(
+        lambda a, e: uncalled(a),
+        f"That is a function (or method) itself, not its result: add () to call it, for "
+        f"example {example}.",
+    )
+
+
 def _tried(answer: Any) -> bool:
     """False for an exercise left as ``...`` (or None), which gets the standard message."""
     return answer is not Ellipsis and answer is not None
@@ -128,6 +170,76 @@ def _near(answer: Any, value: float, tol: float = 0.0006) -> bool:
 def _is_table(answer: Any) -> bool:
     return hasattr(answer, "shape") and getattr(answer, "ndim", 0) >= 1
 
+
+# --- warm-up: remember lesson 02 (charts) ------------------------------------------------------
+
+_CHARTS = ("histogram", "box plot", "scatter plot", "bar chart")
+
+
+def _chart(answer: Any) -> str | None:
+    """The chart a text answer names ("Box plot", "boxplot", "box" -> "box plot")."""
+    if not isinstance(answer, str):
+        return None
+    text = " ".join(answer.strip().rstrip(".").casefold().replace("-", " ").split())
+    text = {"boxplot": "box plot", "box": "box plot", "scatter": "scatter plot"}.get(text, text)
+    text = {"bar": "bar chart", "bar graph": "bar chart", "scatter graph": "scatter plot"}.get(
+        text, text
+    )
+    return text if text in _CHARTS else None
+
+
+register(
+    Question(
+        "03.warmup-chart",
+        expected="box plot",
+        kind="custom",
+        compare=lambda a, e: _chart(a) == e,
+        hints=("Which chart in lesson 02 drew a box for each group, with its median as a line?",),
+        mistakes=(
+            Mistake(
+                lambda a, e: not isinstance(a, str),
+                'The answer should be the name of a chart, as text in quotes, like "histogram".',
+            ),
+            Mistake(
+                lambda a, e: _chart(a) == "histogram",
+                "A histogram shows how ONE measurement is spread out. Which chart puts the "
+                "groups side by side, each with its median and middle half?",
+            ),
+            Mistake(
+                lambda a, e: _chart(a) == "scatter plot",
+                "A scatter plot shows two measurements together, one dot per patient. Which "
+                "chart compares one measurement between groups?",
+            ),
+            Mistake(
+                lambda a, e: _chart(a) == "bar chart",
+                "A bar chart shows one number per group, such as a percentage. Which chart "
+                "shows the whole spread of a measurement in each group?",
+            ),
+            Mistake(
+                lambda a, e: _chart(a) is None,
+                "Choose one of: " + ", ".join(_CHARTS) + ".",
+            ),
+        ),
+        praise="A box plot: the line is the median, the box the middle half of the patients.",
+    )
+)
+
+register(
+    Question(
+        "03.warmup-truncated-axis",
+        expected=True,
+        kind="bool",
+        hints=("Lesson 02, section 6: what did the axis that starts at 120 do to the bars?",),
+        mistakes=(
+            Mistake(
+                lambda a, e: a is False,
+                "Look back at lesson 02: the same two numbers, drawn with the axis starting at "
+                "120 instead of 0, made a small difference look much bigger than it is.",
+            ),
+        ),
+        praise="A bar's length is what the eye compares, so a bar chart's axis must start at 0.",
+    )
+)
 
 # --- 1. count the cancers --------------------------------------------------------------------
 
@@ -148,6 +260,7 @@ register(
             "Adding up a column of 1s and 0s counts the 1s. Which pandas method adds up a column?",
         ),
         mistakes=(
+            forgot_brackets('df["malignant"].sum()'),
             Mistake(
                 lambda a, e: _is_table(a),
                 "Your answer is a whole table of counts. The question needs one number: the "
@@ -183,6 +296,7 @@ register(
             "len(...) counts the rows of a table.",
         ),
         mistakes=(
+            forgot_brackets("len(X_test)"),
             Mistake(
                 lambda a, e: isinstance(a, tuple),
                 "X_test.shape gives two numbers: (rows, columns). The number of aspirates is "
@@ -279,12 +393,13 @@ register(
         "03.baseline-train",
         expected=_baseline_train,
         kind="number",
-        abs_tol=0.0006,
+        abs_tol=0.0005,  # the task asks for 3 decimal places
         hints=(
             "Predict with always_benign.predict(X_train), then compare with y_train.",
             "accuracy_score(true answers, predictions) gives the share that match.",
         ),
         mistakes=(
+            forgot_brackets("accuracy_score(y_train, always_benign.predict(X_train))"),
             Mistake(
                 lambda a, e: _near(a, _baseline_test()),
                 "That is the baseline's accuracy on the test set. The question asks about the "
@@ -316,12 +431,18 @@ register(
         "03.rare-accuracy",
         expected=lambda: (_CLINIC_PEOPLE - _CLINIC_ILL) / _CLINIC_PEOPLE,
         kind="number",
-        abs_tol=1e-9,
+        rel_tol=1e-6,  # an exact calculation
         hints=(
             "Saying 'healthy' to everyone is right for every person who is healthy.",
             "How many of the 1,000 are healthy? Accuracy is that number divided by 1,000.",
         ),
         mistakes=(
+            Mistake(
+                lambda a, e: _near(a, (_CLINIC_PEOPLE - _CLINIC_ILL) / _CLINIC_ILL, 1e-9),
+                "Check what you divided by. (1000 - 10) / 10 divides by the 10 people with the "
+                "disease. Accuracy is the share of ALL the people tested that the model gets "
+                "right, so divide by the 1,000 people tested.",
+            ),
             Mistake(
                 lambda a, e: _near(a, 1 - e, 1e-9),
                 "That is the share who have the disease: exactly the people the model gets "
@@ -366,10 +487,67 @@ def _test_accuracy(model: Any) -> float:
     return _accuracy(model, split.X_test[_columns(model)], split.y_test)
 
 
+def rows_learned_from(model: Any) -> int | None:
+    """How many rows a fitted model learned from, if it records it (else None).
+
+    A scaler records the rows it has seen (``n_samples_seen_``); a pipeline is asked step by
+    step. A logistic regression on its own does not record it.
+
+    Examples
+    --------
+    >>> rows_learned_from(lesson_model())
+    426
+    """
+    import numpy as np
+
+    steps = [step for _, step in getattr(model, "steps", [])] or [model]
+    for step in steps:
+        seen = getattr(step, "n_samples_seen_", None)
+        if seen is not None:
+            return int(np.max(seen))
+    return None
+
+
+def _learned_from(model: Any) -> str:
+    """ "train" (the lesson's training rows), "all" (training AND test rows), or "other".
+
+    Uses the rows the model records; a model that records none is refitted on the training
+    rows (and on all rows) and compared, prediction by prediction.
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.base import clone
+
+    split = lesson_split()
+    n_train, n_test = len(split.X_train), len(split.X_test)
+    seen = rows_learned_from(model)
+    if seen is not None:
+        if seen == n_train:
+            return "train"
+        return "all" if seen == n_train + n_test else "other"
+    columns = _columns(model)
+    X_all = pd.concat([split.X_train[columns], split.X_test[columns]])
+    y_all = pd.concat([split.y_train, split.y_test])
+    method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
+    theirs = getattr(model, method)(X_all)
+    for label, (X, y) in {
+        "train": (split.X_train[columns], split.y_train),
+        "all": (X_all, y_all),
+    }.items():
+        ours = getattr(clone(model).fit(X, y), method)(X_all)
+        if np.allclose(ours, theirs, atol=1e-6):
+            return label
+    return "train"  # a model we cannot reproduce (e.g. a random one): give it the benefit
+
+
 def _beats_baseline(answer: Any, baseline: float) -> bool:
     if not hasattr(answer, "predict") or not _is_fitted(answer):
         return False
-    return len(_columns(answer)) == 3 and _test_accuracy(answer) > baseline
+    return (
+        len(_columns(answer)) == 3
+        and _learned_from(answer) == "train"
+        and _test_accuracy(answer) > baseline
+    )
 
 
 register(
@@ -385,6 +563,16 @@ register(
             "answer to the model.",
         ),
         mistakes=(
+            Mistake(
+                lambda a, e: isinstance(a, type),
+                "That is the recipe for a model, not a model: add () to make one, then train "
+                "it with .fit(...).",
+            ),
+            Mistake(
+                lambda a, e: uncalled(a),
+                "That is a method itself, not its result: add () to call it, for example "
+                "small_model.fit(X_train[three], y_train). Then set answer to small_model.",
+            ),
             Mistake(
                 lambda a, e: _tried(a) and not hasattr(a, "predict"),
                 "Set answer to your trained model itself (the variable you called .fit on), not "
@@ -404,6 +592,17 @@ register(
                 lambda a, e: _tried(a) and len(_columns(a)) != 3,
                 "Your model uses a different number of measurements. The task asks for exactly "
                 "three: select them with X_train[[name1, name2, name3]].",
+            ),
+            Mistake(
+                lambda a, e: _tried(a) and _learned_from(a) == "all",
+                "Your model learned from all 569 aspirates: the training set AND the test set. "
+                "Then the test is not fair, because the model has already seen the test "
+                "answers (this is called leakage). Train it on X_train[three] and y_train only.",
+            ),
+            Mistake(
+                lambda a, e: _tried(a) and _learned_from(a) == "other",
+                "Your model did not learn from the 426 training aspirates. Train it on "
+                "X_train[three] and y_train (not X_test, and not the whole table).",
             ),
             Mistake(
                 lambda a, e: _tried(a) and _test_accuracy(a) <= e,

@@ -10,6 +10,9 @@ Examples
 >>> from healthlab.checks import evaluate_answer
 >>> evaluate_answer("04.patient-question", "npv").message
 "NPV is about a negative result. Margaret's result was positive."
+
+Tolerances follow the course rule: an answer the task asks to compute exactly is right within
+``rel_tol=1e-6``; a threshold is one of the table's values.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 from healthlab.checks import Mistake, Question, register
 from healthlab.checks import is_number as _is_number
-from healthlab.questions.lesson03 import lesson_model, lesson_split
+from healthlab.questions.lesson03 import forgot_brackets, lesson_model, lesson_split
 
 __all__ = [
     "MAMMOGRAM",
@@ -105,7 +108,7 @@ register(
         "04.specificity",
         expected=lambda: _value("specificity"),
         kind="number",
-        abs_tol=0.0006,
+        rel_tol=1e-6,  # computed exactly from tn and fp
         hints=(
             "Specificity is about the people who really do NOT have cancer.",
             "Of the benign aspirates (true negatives plus false positives), what share did the "
@@ -174,6 +177,14 @@ def _model_ppv_npv_at(prevalence: float) -> tuple[float, float]:
     return float(row["ppv"][0]), float(row["npv"][0])
 
 
+def _rounded_inputs_ppv() -> float:
+    """The PPV a student gets by typing the sensitivity and specificity rounded to 3 places."""
+    from healthlab import evaluate
+
+    sens, spec = round(_value("sensitivity"), 3), round(_value("specificity"), 3)
+    return float(evaluate.ppv_npv_at_prevalence(sens, spec, SCREENING_PREVALENCE)["ppv"][0])
+
+
 def _mammogram_ppv() -> float:
     from healthlab import evaluate
 
@@ -188,7 +199,7 @@ register(
         "04.model-ppv-screening",
         expected=lambda: _model_ppv_npv_at(SCREENING_PREVALENCE)[0],
         kind="number",
-        abs_tol=0.0006,
+        rel_tol=1e-6,  # computed exactly from the metrics table
         hints=(
             "evaluate.ppv_npv_at_prevalence(sensitivity, specificity, prevalence) with the "
             "model's sensitivity and specificity and a prevalence of 0.01.",
@@ -199,6 +210,13 @@ register(
                 lambda a, e: _is_table(a),
                 "Your answer is a table (or a column). Pick one number: the 'ppv' column, then "
                 "its first value, [0].",
+            ),
+            forgot_brackets("evaluate.ppv_npv_at_prevalence(sens, spec, 0.01)"),
+            Mistake(
+                lambda a, e: _near(a, _rounded_inputs_ppv(), 1e-6),
+                "Close, but you typed in rounded values (such as 0.925 and 0.989). Use "
+                'metrics.loc["sensitivity", "value"] and metrics.loc["specificity", "value"] '
+                "themselves, so that nothing is rounded before the end.",
             ),
             Mistake(
                 lambda a, e: _near(a, _value("ppv")),
@@ -287,7 +305,7 @@ register(
         "04.lr-negative",
         expected=lambda: (1 - MAMMOGRAM["sensitivity"]) / MAMMOGRAM["specificity"],
         kind="number",
-        abs_tol=0.0006,
+        rel_tol=1e-6,  # an exact calculation
         hints=(
             "LR- = (1 - sensitivity) / specificity.",
             "The specificity of the mammogram is 1 minus its false-positive rate of 9%.",
@@ -312,26 +330,48 @@ register(
     )
 )
 
-# --- 6. make: a threshold for confirming --------------------------------------------------------
+# --- 6. make: a threshold for a fast track to urgent biopsy -------------------------------------
 
 _DEFAULT_THRESHOLD = 0.5
 
 
-def _confirming(answer: Any, default: float) -> bool:
-    return _is_number(answer) and default < float(answer) < 1
+def false_positives_at(threshold: float) -> int:
+    """False positives of the lesson model on the test set at ``threshold`` (score >= it).
+
+    Examples
+    --------
+    >>> false_positives_at(0.5), false_positives_at(0.51), false_positives_at(0.7)
+    (1, 1, 0)
+    """
+    from healthlab import evaluate
+
+    table = evaluate.threshold_table(lesson_split().y_test, lesson_scores(), [float(threshold)])
+    return int(table["fp"].iloc[0])
+
+
+def _in_range(answer: Any) -> bool:
+    return _is_number(answer) and 0 < float(answer) < 1
+
+
+def _fewer_false_alarms(answer: Any, default: float) -> bool:
+    return (
+        _in_range(answer)
+        and float(answer) > default
+        and false_positives_at(answer) < false_positives_at(default)
+    )
 
 
 register(
     Question(
-        "04.confirm-threshold",
+        "04.fast-track-threshold",
         expected=_DEFAULT_THRESHOLD,
         kind="custom",
-        compare=_confirming,
+        compare=_fewer_false_alarms,
         hints=(
-            "When confirming, a false positive is the worst mistake. Which columns of the "
-            "threshold table count false positives?",
-            "A higher threshold flags fewer people. Try thresholds such as 0.6, 0.8 and 0.95 and "
-            "compare fp, fn and ppv.",
+            "On a fast track a false positive is the costly mistake. Which column of the "
+            "threshold table counts false positives?",
+            "A higher threshold flags fewer people. Try thresholds such as 0.6, 0.8 and 0.95 "
+            "and compare fp, fn and ppv with the row for 0.5.",
         ),
         mistakes=(
             Mistake(
@@ -349,17 +389,73 @@ register(
             ),
             Mistake(
                 lambda a, e: _is_number(a) and a == e,
-                "0.5 is the threshold the model already uses. For confirming, would you move it "
-                "up or down?",
+                "0.5 is the threshold the model already uses. For a fast track, would you move "
+                "it up or down?",
             ),
             Mistake(
                 lambda a, e: _is_number(a) and a < e,
                 "A threshold below 0.5 flags more people, so it raises more false alarms: that "
-                "suits screening. For confirming, which way should it move?",
+                "suits a safety net. For a fast track, which way should it move?",
+            ),
+            Mistake(
+                lambda a, e: _in_range(a) and false_positives_at(a) >= false_positives_at(e),
+                "Right direction, but on the test set your threshold raises exactly as many "
+                "false alarms as 0.5 does, so it changes nothing for the fast track. Look at "
+                "the fp column of your table and move the threshold further up.",
             ),
         ),
-        praise="A threshold above 0.5 gives fewer false positives (higher specificity and "
-        "PPV), at the cost of missing more cancers: a negative result would still need other "
-        "tests. Check your sentence for the surgeon says both.",
+        praise="Your threshold gives fewer false positives than 0.5 on the test set (a higher "
+        "PPV), at the cost of missing more cancers: a woman who is not fast-tracked still has "
+        "the usual assessment. The test set has only 90 benign aspirates, so this is an "
+        "estimate, and a threshold chosen on the test set looks better there than it will on "
+        "new patients. Check your sentence names both the gain and the cost.",
+    )
+)
+
+
+# --- warm-up: remember lesson 03 ------------------------------------------------------------------
+
+register(
+    Question(
+        "04.warmup-baseline-cancers",
+        expected=0,
+        kind="integer",
+        hints=("'Always say benign' never says malignant. How many cancers can it find?",),
+        mistakes=(
+            Mistake(
+                lambda a, e: a == 53,
+                "53 is how many cancers there were in the test set. 'Always say benign' says "
+                "benign to every patient: how many of those 53 does it find?",
+            ),
+            Mistake(
+                lambda a, e: _is_number(a) and (0 < a < 1 or a in (62.9, 37.1)),
+                "That is an accuracy or a share. The question asks for a count of cancers found.",
+            ),
+        ),
+        praise="None: a rule can score 62.9% accuracy and find no cancer at all.",
+    )
+)
+
+register(
+    Question(
+        "04.warmup-test-set",
+        expected="B",
+        kind="choice",
+        options=("A", "B", "C"),
+        hints=("Think of the exam analogy in lesson 03.",),
+        mistakes=(
+            Mistake(
+                lambda a, e: str(a).strip().upper() == "A",
+                "Keeping patients back gives the model fewer to learn from, not faster "
+                "training. Why do we hide them from it?",
+            ),
+            Mistake(
+                lambda a, e: str(a).strip().upper() == "C",
+                "A test set does not make the model better: it only measures it. What does it "
+                "let us measure fairly?",
+            ),
+        ),
+        praise="The test set shows how the model does on cases it has never seen, like an "
+        "exam with new questions.",
     )
 )

@@ -13,6 +13,9 @@ True
 Some errors are negative. Drop the minus signs (take the absolute value) before you average.
 >>> evaluate_answer("05.overfit", "B").correct
 True
+
+Tolerances follow the course rule: the tasks ask for calculations, not rounded numbers, so an
+answer is right within ``rel_tol=1e-6`` of the computed value.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from healthlab.checks import Mistake, Question, register
 from healthlab.checks import is_number as _is_number
+from healthlab.questions.lesson03 import forgot_brackets, rows_learned_from
 
 __all__ = [
     "ACTUAL",
@@ -34,6 +38,7 @@ __all__ = [
     "WORKFLOW_ORDERS",
     "diabetes_split",
     "diabetes_folds",
+    "r2_on_test_set",
 ]
 
 #: The random seed every lesson uses.
@@ -161,7 +166,7 @@ register(
         "05.mae-by-hand",
         expected=lambda: sum(abs(e) for e in _ERRORS) / len(_ERRORS),
         kind="number",
-        abs_tol=0.05,
+        rel_tol=1e-6,  # the task asks for a calculation
         hints=(
             "Write each error without its minus sign: 10, 30 and 0.",
             "Add the three sizes of error together, then divide by how many patients there are.",
@@ -273,12 +278,13 @@ register(
         "05.median-baseline-mae",
         expected=lambda: _test_mae("median"),
         kind="number",
-        rel_tol=1e-4,
+        rel_tol=1e-6,  # "do not round"
         hints=(
             'Fill in strategy="median", then predict for X_test.',
             "answer = mean_absolute_error(y_test, median_baseline.predict(X_test))",
         ),
         mistakes=(
+            forgot_brackets("mean_absolute_error(y_test, median_baseline.predict(X_test))"),
             Mistake(
                 _near(lambda: _test_mae("mean"), rel=1e-4),
                 "That is the MAE of the baseline that predicts the mean. Change the strategy "
@@ -340,12 +346,13 @@ register(
         "05.three-columns-cv",
         expected=lambda: _cv_r2(THREE_COLUMNS),
         kind="number",
-        rel_tol=1e-4,
+        rel_tol=1e-6,  # "do not round it"
         hints=(
             'The three column names are in the column table: "bmi", "bp" and "log_triglycerides".',
             "cross_val_score gives ten scores, one per fold. Their average is scores.mean().",
         ),
         mistakes=(
+            forgot_brackets("scores.mean()"),
             Mistake(
                 _all_scores,
                 "You gave all ten fold scores. The answer is their average: use scores.mean().",
@@ -369,36 +376,186 @@ register(
 # --- Your turn 6 (make): your own model -----------------------------------------------------
 
 
-def _plausible_r2(answer: Any, expected: Any) -> bool:
-    return _is_number(answer) and -1.0 <= float(answer) <= 1.0
+def _columns(model: Any) -> list[str]:
+    return [str(c) for c in model.feature_names_in_]
+
+
+def _is_fitted(model: Any) -> bool:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(model)
+    except (NotFittedError, TypeError):
+        return False
+    return True
+
+
+def _learned_from(model: Any) -> str:
+    """ "train" (the lesson's 331 training patients), "all" (all 442), "test" or "other"."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.base import clone
+
+    X_train, X_test, y_train, y_test = diabetes_split()
+    seen = rows_learned_from(model)
+    sizes = {len(X_train): "train", len(X_train) + len(X_test): "all", len(X_test): "test"}
+    if seen is not None:
+        return sizes.get(seen, "other")
+    columns = _columns(model)
+    X_all = pd.concat([X_train, X_test])[columns]
+    y_all = pd.concat([y_train, y_test])
+    theirs = model.predict(X_all)
+    for label, (X, y) in {
+        "train": (X_train[columns], y_train),
+        "all": (X_all, y_all),
+        "test": (X_test[columns], y_test),
+    }.items():
+        if np.allclose(clone(model).fit(X, y).predict(X_all), theirs, rtol=1e-6, atol=1e-6):
+            return label
+    return "train"  # a model we cannot reproduce (e.g. a random one): give it the benefit
+
+
+def r2_on_test_set(model: Any) -> float:
+    """R² of a fitted model on the lesson's 111 test patients, using the model's own columns.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> X_train, X_test, y_train, y_test = diabetes_split()
+    >>> round(r2_on_test_set(LinearRegression().fit(X_train[["bmi"]], y_train)), 2)
+    0.32
+    """
+    from sklearn.metrics import r2_score
+
+    _, X_test, _, y_test = diabetes_split()
+    return float(r2_score(y_test, model.predict(X_test[_columns(model)])))
+
+
+def _usable(answer: Any) -> bool:
+    return hasattr(answer, "predict") and not isinstance(answer, type) and _is_fitted(answer)
+
+
+def _honest_model(answer: Any, floor: float) -> bool:
+    return (
+        _usable(answer)
+        and hasattr(answer, "feature_names_in_")
+        and _learned_from(answer) == "train"
+        and r2_on_test_set(answer) > floor
+    )
 
 
 register(
     Question(
         "05.my-model",
-        expected=None,
+        expected=0.0,  # R² 0: no better than predicting the average for every test patient
         kind="custom",
-        compare=_plausible_r2,
+        compare=_honest_model,
         hints=(
-            "Copy the cross-validation cell from 'Your turn 5' and change the list of columns.",
-            "Set answer to scores.mean(): one number, usually between 0 and 1.",
+            "Copy the cell of section 2 that trains `model`, and use X_train[my_columns] "
+            "instead of X_train.",
+            "my_model = LinearRegression().fit(X_train[my_columns], y_train), then answer = "
+            "my_model.",
         ),
         mistakes=(
             Mistake(
-                _all_scores,
-                "You gave all ten fold scores. The answer is their average: use scores.mean().",
+                lambda a, e: isinstance(a, type),
+                "That is the recipe for a model, not a model: add () to make one, then train "
+                "it with .fit(X_train[my_columns], y_train).",
             ),
             Mistake(
-                lambda a, e: _is_number(a) and float(a) > 1,
-                "An R² can never be above 1. Did you give the mean absolute error instead?",
+                lambda a, e: callable(a),
+                "That is a method itself, not its result: add () to call it, for example "
+                "my_model.fit(X_train[my_columns], y_train). Then set answer to my_model.",
             ),
             Mistake(
-                lambda a, e: _is_number(a) and float(a) < -1,
-                "That R² is far below 0. Check that you used the `cv` from the lesson and the "
-                "progression score as the target.",
+                lambda a, e: _is_number(a),
+                "Set answer to your trained model itself, not a score: the check works out your "
+                "model's R² on the test patients from the model and its columns.",
+            ),
+            Mistake(
+                lambda a, e: _all_scores(a, e),
+                "Those look like scores. Set answer to your trained model itself.",
+            ),
+            Mistake(
+                lambda a, e: not hasattr(a, "predict"),
+                "Set answer to your trained model itself (the variable you called .fit on).",
+            ),
+            Mistake(
+                lambda a, e: not _is_fitted(a),
+                "Your model has not been trained yet: call .fit(X_train[my_columns], y_train).",
+            ),
+            Mistake(
+                lambda a, e: not hasattr(a, "feature_names_in_"),
+                "Train your model on a table with named columns, X_train[my_columns], so that "
+                "the check can see which measurements you chose.",
+            ),
+            Mistake(
+                lambda a, e: _learned_from(a) == "all",
+                "Your model learned from all 442 patients, including the 111 test patients. "
+                "Scored on patients it has seen, it looks better than it is (an in-sample "
+                "score, like the 0.518 in section 9). Train it on X_train[my_columns] and "
+                "y_train only.",
+            ),
+            Mistake(
+                lambda a, e: _learned_from(a) in ("test", "other"),
+                "Your model did not learn from the 331 training patients. Train it on "
+                "X_train[my_columns] and y_train (not X_test, and not the whole table).",
+            ),
+            Mistake(
+                lambda a, e: r2_on_test_set(a) <= e,
+                "On the test patients your model is no better than predicting the average "
+                "(its R² is 0 or below). Try other measurements, and check that you trained "
+                "it on y_train.",
             ),
         ),
-        praise="Now compare it with the baseline and with the model that uses all ten "
-        "measurements, and write what you found in a comment.",
+        praise="The check worked out your model's R² on the 111 test patients: it explains "
+        "some of the differences between them. Print it yourself, r2_score(y_test, my_model.predict(X_test[my_columns]))"
+        ", and compare it with the baseline (-0.01) and with all ten measurements (0.48) in a "
+        "comment.",
+    )
+)
+
+
+# --- warm-up: remember lesson 04 ------------------------------------------------------------
+
+_FOUND, _WITH_DISEASE = 45, 50
+
+register(
+    Question(
+        "05.warmup-sensitivity",
+        expected=_FOUND / _WITH_DISEASE,
+        kind="number",
+        rel_tol=1e-6,
+        hints=("Sensitivity = the people the test finds / all the people with the disease.",),
+        mistakes=(
+            Mistake(
+                lambda a, e: _is_number(a) and math.isclose(a, _WITH_DISEASE / _FOUND),
+                "The fraction is upside down: divide the people found (45) by everyone with "
+                "the disease (50).",
+            ),
+            Mistake(
+                lambda a, e: _is_number(a) and math.isclose(a, 1 - e),
+                "That is the share the test misses. Sensitivity is the share it finds.",
+            ),
+        ),
+        praise="0.9: the test finds 9 in 10 of the people who have the disease.",
+    )
+)
+
+register(
+    Question(
+        "05.warmup-ppv-prevalence",
+        expected=False,
+        kind="bool",
+        hints=("Lesson 04, section 6: what happened to the PPV when the disease was rarer?",),
+        mistakes=(
+            Mistake(
+                lambda a, e: a is True,
+                "Look back at lesson 04: the same test had a PPV of about 9% when 1 in 100 "
+                "had the disease and about 91% when 1 in 2 did.",
+            ),
+        ),
+        praise="The PPV depends on how common the disease is where the test is used.",
     )
 )
