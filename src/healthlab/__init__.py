@@ -17,6 +17,8 @@ stays fast and has no side effects:
 - :mod:`healthlab.images`: medical images: Hounsfield units, windows, DICOM de-identification,
   retinal vessels.
 - :mod:`healthlab.text`: clinical notes: red-flag keywords and a NegEx-style negation rule.
+- :mod:`healthlab.modelcard`: a model card template for NHS use and a check of its sections.
+- :mod:`healthlab.capstone`: the capstone's four clinical questions, splits and honest checks.
 - :mod:`healthlab.checks`: instant feedback on lesson exercises (``check`` and ``hint``).
 - :mod:`healthlab.errors`: plain-English notes under beginners' error messages.
 
@@ -45,6 +47,8 @@ _SUBMODULES = (
     "signals",
     "images",
     "text",
+    "modelcard",
+    "capstone",
     "checks",
     "errors",
 )
