@@ -56,6 +56,7 @@ __all__ = [
     "plot_calibration",
     "plot_decision_curve",
     "plot_subgroups",
+    "plot_frequency_tree",
     "plot_threshold",
     "plot_ecg_strip",
     "show_ct",

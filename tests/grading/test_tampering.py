@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -169,17 +168,17 @@ def new_course(tmp: Path) -> Path:
 
 
 def scores(course: Path, assignment: str) -> dict[str, float]:
-    with sqlite3.connect(course / "gradebook.db") as db:
-        rows = db.execute(
-            "SELECT s.student_id, SUM(g.auto_score) FROM grade g "
-            "JOIN submitted_notebook n ON g.notebook_id = n.id "
-            "JOIN submitted_assignment s ON n.assignment_id = s.id "
-            "JOIN assignment a ON s.assignment_id = a.id "
-            "JOIN grade_cell c ON g.cell_id = c.id "
-            "WHERE a.name = ? AND c.cell_type = 'code' GROUP BY s.student_id",
-            (assignment,),
-        ).fetchall()
-    return {student: float(total or 0.0) for student, total in rows}
+    """Each student's autograded (code) score, from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            try:
+                out[student.id] = float(gb.find_submission(assignment, student.id).code_score)
+            except MissingEntry:
+                continue
+    return out
 
 
 @pytest.fixture(scope="module", params=CHECKED)
