@@ -149,6 +149,7 @@ def submissions(assignment: str, release_nb) -> dict[str, tuple]:
     tests[2].source = "pass"
     duplicate = nbformat.from_dict(json.loads(json.dumps(tests[3])))
     duplicate.source = "pass"
+    duplicate.id = "duplicate-test-cell"  # the same grade_id, but its own cell id
     edited.cells.insert(edited.cells.index(tests[3]), duplicate)
     for cell in tests:
         cell.metadata.setdefault("tags", []).append("skip-execution")
