@@ -98,6 +98,9 @@ def teacher_command(
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").exists():
         raise ValueError(f"no nbgrader_config.py in {str(course)!r}: pass the assignments folder")
+    if not os.environ.get("HEALTHLAB_EXCHANGE"):
+        # The course's default exchange (git ignores it): formgrader warns when it is missing.
+        (course / "exchange").mkdir(exist_ok=True)
     env = dict(os.environ)
     env.pop("JUPYTER_CONFIG_DIR", None)
     env.pop("MPLBACKEND", None)
