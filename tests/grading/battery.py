@@ -53,11 +53,12 @@ def points_by_test(assignment: str) -> dict[str, float]:
 
 
 def new_course(tmp: Path) -> Path:
-    """A fresh copy of the course (config and sources only) in a temporary folder."""
+    """A fresh copy of the course (config, sources and grader-side checks) in a temporary folder."""
     course = tmp / "course"
     course.mkdir(parents=True)
     shutil.copy(COURSE / "nbgrader_config.py", course)
     shutil.copytree(COURSE / "source", course / "source")
+    shutil.copytree(COURSE / "grader-checks", course / "grader-checks")
     return course
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -162,12 +161,6 @@ def submissions(assignment: str, release_nb) -> dict[str, tuple]:
     return cases
 
 
-def new_course(tmp: Path) -> Path:
-    course = B.new_course(tmp)
-    shutil.copytree(B.COURSE / "grader-checks", course / "grader-checks")
-    return course
-
-
 def scores(course: Path, assignment: str) -> dict[str, float]:
     """Each student's autograded (code) score, from nbgrader's gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -187,7 +180,7 @@ def graded(request, tmp_path_factory):
     assignment = request.param
     results = {}
     for how in ("healthlab", "nbgrader"):
-        course = new_course(tmp_path_factory.mktemp(f"{assignment}-{how}"))
+        course = B.new_course(tmp_path_factory.mktemp(f"{assignment}-{how}"))
         release_nb = B.release(course, assignment)
         cases = submissions(assignment, release_nb)
         for student, (nb, _) in cases.items():

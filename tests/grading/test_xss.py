@@ -103,8 +103,6 @@ def graded(tmp_path_factory):
 
     listener = Listener()
     course = B.new_course(tmp_path_factory.mktemp("xss"))
-    if (B.COURSE / "grader-checks").is_dir():
-        shutil.copytree(B.COURSE / "grader-checks", course / "grader-checks")
     release_nb = B.release(course, ASSIGNMENT)
     code, markdown = payloads(listener.port)
     sol = B.solutions(ASSIGNMENT)
