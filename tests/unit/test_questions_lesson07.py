@@ -722,6 +722,22 @@ def test_my_model_mistakes(my_model_parts, ward, fresh):
     assert "column names" in msg(model=bare)
 
 
+def test_my_model_fitted_on_the_test_patients_too_is_leakage(ward, fresh):
+    columns = VITALS + ["age"]
+    everyone = list(fresh["train_rows"]) + list(fresh["test_rows"])
+    test = ward.iloc[fresh["test_rows"]][columns]
+    for model in (
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        RandomForestClassifier(n_estimators=10, min_samples_leaf=20, random_state=SEED),
+    ):
+        model.fit(ward.iloc[everyone][columns], ward["deteriorated"].iloc[everyone])
+        assert lesson07.rows_learned(model) > len(fresh["train_rows"])
+        auroc = roc_auc_score(fresh["y_test"], model.predict_proba(test)[:, 1])
+        feedback = evaluate_answer("07.my-model", {"model": model, "test": test, "auroc": auroc})
+        assert not feedback.correct
+        assert "leakage" in feedback.message and "training patients only" in feedback.message
+
+
 @pytest.mark.parametrize(
     "junk",
     [None, "text", [1, 2], {"a": 1}, pd.DataFrame({"x": [1]}), float("nan"), True, 10**9],

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pydicom
 import pytest
@@ -245,6 +246,12 @@ def test_better_classifier(patches):
     assert "cannot read the test patches" in message("08.better-classifier", few_inputs)
     assert "the fitted model itself" in message("08.better-classifier", "my_model")
     assert "the fitted model itself" in message("08.better-classifier", 0.87)
+    # a model fitted on the training AND the test patches is leakage, whatever it scores
+    _p, _l, X_train, X_test, y_train, y_test, _m = patches
+    leaky = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=1000))
+    leaky.fit(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test]))
+    assert not correct("08.better-classifier", leaky)
+    assert "leakage" in message("08.better-classifier", leaky)
 
 
 def test_teacher_solutions_pass(ct, retina, patches, notebook):

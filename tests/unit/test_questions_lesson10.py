@@ -437,6 +437,12 @@ def test_window_one(fresh):
     assert "usual window of 5" in message("10.window-one", fresh["sens5"])
     assert "specificity" in message("10.window-one", fresh["spec1"])
     assert "another window" in message("10.window-one", fresh["sens3"])
+    assert "plain search's sensitivity" in message("10.window-one", fresh["plain_sens"])
+    assert "plain search's sensitivity" in message("10.window-one", round(fresh["plain_sens"], 5))
+    urgent = fresh["notes"]["urgent"]
+    found = (fresh["rule1"].astype(bool) & (urgent == 1)).sum() / (urgent == 1).sum()
+    assert "the nurse's decision" in message("10.window-one", float(found))
+    assert "rounded too much" not in message("10.window-one", fresh["plain_sens"])
 
 
 def test_pipeline_order():

@@ -219,6 +219,9 @@ def test_check_digit(cohort):
     assert "whole NHS number" in message("12.check-digit", int(number))
     assert "one digit" in message("12.check-digit", 12)
     assert "text" in message("12.check-digit", number[9])
+    backwards = sum(int(d) * w for d, w in zip(number[:9], range(2, 11), strict=True))
+    assert 11 - backwards % 11 != int(number[9])
+    assert "wrong way round" in message("12.check-digit", 11 - backwards % 11)
     # the teacher notes' numbers
     assert (total, total % 11, int(number[9])) == (399, 3, 8)
 
@@ -380,7 +383,7 @@ def test_text_states_the_uniqueness(fresh, cohort, notebook):
         in notebook["outputs"]
     )
     assert "87% of people in the USA" in text  # Sweeney 2000, clinical-facts.md
-    assert "a district holds on average only 125 of its people" in text
+    assert "a district holds on average only 125 of our people" in text
     assert 5000 / cohort["postcode_district"].nunique() == 125
     assert f"{unique:,} of our 5,000 were unique on those three" in text  # key points
 

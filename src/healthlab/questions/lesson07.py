@@ -52,6 +52,7 @@ __all__ = [
     "lesson_models",
     "net_benefit_table",
     "patient_split",
+    "rows_learned",
     "scores_on_test_patients",
     "sets_per_shift",
     "ward",
@@ -84,7 +85,8 @@ VITAL_SIGNS = (
 #: fewer than 20 sets of observations. A random forest runs on one CPU core by default, so it
 #: stays quick on a shared school server.
 ENSEMBLE = {"n_estimators": 50, "min_samples_leaf": 20}
-#: The RCP worked example (clinical-facts.md): 2 + 2 + 0 + 2 + 2 + 0 + 1 = 9, high.
+#: The course's checked worked example, Harold (clinical-facts.md, scored on the RCP chart):
+#: 2 + 2 + 0 + 2 + 2 + 0 + 1 = 9, high.
 RCP_EXAMPLE = {
     "respiration_rate": 22,
     "spo2": 93,
@@ -625,9 +627,51 @@ def _leaks(table: Any) -> bool:
     return False
 
 
+def rows_learned(model: Any) -> int | None:
+    """How many rows a fitted scikit-learn model learned from, when the model shows it.
+
+    Read from what the fitted model keeps: a scaler's ``n_samples_seen_``, a nearest-neighbour
+    model's ``n_samples_fit_``, a decision tree's root node, or the row numbers a forest drew
+    (a lower bound: the largest row number + 1). For a pipeline, its first step that shows it.
+    ``None`` when the model keeps no such record (a bare ``LogisticRegression``, say).
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> rows_learned(DecisionTreeClassifier().fit([[0], [1], [2]], [0, 1, 1]))
+    3
+    """
+    steps = [step for _, step in model.steps] if hasattr(model, "steps") else [model]
+    for step in steps:
+        seen = getattr(step, "n_samples_seen_", None)
+        if seen is not None:
+            seen = int(max(seen)) if hasattr(seen, "__len__") else int(seen)
+            return seen
+        if getattr(step, "n_samples_fit_", None) is not None:
+            return int(step.n_samples_fit_)
+        tree = getattr(step, "tree_", None)
+        if tree is not None:
+            return int(tree.n_node_samples[0])
+        try:
+            drawn = step.estimators_samples_
+        except Exception:
+            drawn = None
+        if drawn is not None and len(drawn):
+            return int(max(int(max(rows)) for rows in drawn if len(rows))) + 1
+    return None
+
+
+def _learned_from_more_than_training(answer: Any, expected: Any) -> bool:
+    train_rows, _ = patient_split()
+    learned = rows_learned(_parts(answer)[0])
+    return learned is not None and learned > len(train_rows)
+
+
 def _good_model(answer: Any, expected: Any) -> bool:
     model, table, _ = _parts(answer)
     if not _same_rows(table, "test") or list(table.columns) != _columns(model) or _leaks(table):
+        return False
+    if _learned_from_more_than_training(answer, expected):
         return False
     return math.isclose(_stated(answer), _auroc_on(model, table), abs_tol=0.0005)
 
@@ -714,6 +758,12 @@ register(
                 lambda a, e: _leaks(a["test"]),
                 "One of your columns is `deteriorated` (or a copy of it): the answer itself. "
                 "That is leakage, not a prediction: leave it out of `columns`.",
+            ),
+            Mistake(
+                _learned_from_more_than_training,
+                "Your model learned from more rows than the training patients have: it has seen "
+                "test patients too. That is leakage, and its AUROC on them means nothing. Fit it "
+                "on the training patients only: my_model.fit(my_train, y_train).",
             ),
             Mistake(
                 lambda a, e: (not _is_number(a["auroc"])) or not math.isfinite(_stated(a)),

@@ -464,8 +464,21 @@ def _scores(answer: Any) -> tuple[float, float] | None:
         return None
 
 
+def _saw_test_patches(answer: Any) -> bool:
+    """True when the model learned from more patches than the 450 training patches."""
+    from healthlab.questions.lesson07 import rows_learned
+
+    try:
+        learned = rows_learned(answer)
+    except Exception:
+        return False
+    return learned is not None and learned > len(patch_split()[0])
+
+
 def _better(answer: Any, expected: Any) -> bool:
     if answer is Ellipsis or not hasattr(answer, "predict"):
+        return False
+    if _saw_test_patches(answer):
         return False
     scores = _scores(answer)
     if scores is None:
@@ -527,6 +540,12 @@ register(
                 lambda a, e: _wrong_inputs(a),
                 "Your model cannot read the test patches: train it on X_train (each patch as "
                 "one row of 225 pixel values), as in the lesson.",
+            ),
+            Mistake(
+                lambda a, e: _saw_test_patches(a),
+                "Your model learned from more than the 450 training patches: it has seen the "
+                "test patches too. That is leakage, so its score on them means nothing. Fit it "
+                "on X_train and y_train only.",
             ),
             Mistake(
                 lambda a, e: _not_more_sensitive(a),

@@ -399,6 +399,14 @@ def _sensitivity(window: int) -> float:
     return float(keyword_metrics(True, window).loc["sensitivity", "value"])
 
 
+def _sensitivity_for_urgent() -> float:
+    from healthlab import evaluate
+
+    flags = keyword_flags(True, SMALL_WINDOW)["flagged"]
+    urgent = triage_notes()["urgent"] == 1
+    return float(evaluate.clinical_metrics(urgent, flags).loc["sensitivity", "value"])
+
+
 register(
     Question(
         "10.window-one",
@@ -406,14 +414,33 @@ register(
         kind="number",
         abs_tol=0.0005,
         hints=(
-            "Put 1 in the blank (window=1), run the cell, and give the sensitivity.",
-            'metrics_1.loc["sensitivity", "value"] is the share of notes with a real red flag '
-            "that the rule flags.",
+            'First rule_1 = text.flag_notes(notes["note"], text.RED_FLAGS, window=1).',
+            'Then evaluate.clinical_metrics(has_red_flag, rule_1["flagged"]) gives a table: '
+            'its .loc["sensitivity", "value"] is the share of notes with a real red flag that '
+            "the rule flags.",
         ),
         mistakes=(
             Mistake(
                 _near(lambda: _sensitivity(5)),
                 "That is the sensitivity with the usual window of 5 words. Set window=1.",
+            ),
+            Mistake(
+                lambda a, e: (
+                    _is_number(a)
+                    and math.isclose(
+                        float(a),
+                        float(keyword_metrics(False).loc["sensitivity", "value"]),
+                        abs_tol=0.00003,
+                    )
+                ),
+                "That is the plain search's sensitivity (handle_negation=False). Use the rule "
+                "with window=1, which does handle negation.",
+            ),
+            Mistake(
+                _near(_sensitivity_for_urgent),
+                "That measures the rule against urgent, the nurse's decision. This section's "
+                "truth is has_red_flag (a red flag is present): "
+                'evaluate.clinical_metrics(has_red_flag, rule_1["flagged"]).',
             ),
             Mistake(
                 _near(

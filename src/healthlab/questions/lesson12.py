@@ -150,6 +150,14 @@ def _weighted_total(row: int) -> int:
     return sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
 
 
+def _reversed_weights_digit(row: int) -> int | None:
+    """The check digit a student gets with the weights the wrong way round (2, 3, ..., 10)."""
+    first_nine = cohort().loc[row, "nhs_number"][:9]
+    total = sum(int(d) * w for d, w in zip(first_nine, range(2, 11), strict=True))
+    digit = 11 - total % 11
+    return 0 if digit == 11 else digit
+
+
 def _column_names(answer: Any) -> set[str] | None:
     if isinstance(answer, str) or not isinstance(answer, (list, tuple, set, frozenset)):
         return None
@@ -286,6 +294,14 @@ register(
                 lambda a, e: _is_number(a) and a == _weighted_total(EXERCISE_ROW),
                 "That is the weighted total. Now divide by 11, take the remainder, and subtract "
                 "it from 11.",
+            ),
+            Mistake(
+                lambda a, e: (
+                    _is_number(a) and a == _reversed_weights_digit(EXERCISE_ROW) and a != e
+                ),
+                "Check the weights: the FIRST digit is multiplied by 10, the second by 9, and so "
+                "on down to the ninth digit, multiplied by 2. You may have them the wrong way "
+                "round.",
             ),
             Mistake(
                 lambda a, e: _is_number(a) and a >= 1_000_000_000,
