@@ -103,7 +103,7 @@ get_ipython().events.register('pre_run_cell', _leak)
 HANG = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
 
 
-def test_cells(nb) -> list:
+def autograded_test_cells(nb) -> list:
     return [
         c
         for c in nb.cells
@@ -141,7 +141,7 @@ def submissions(assignment: str, release_nb) -> dict[str, tuple]:
     cases["liar-answers"] = (liar, 0.0)
     # test-cell metadata edited: more points, grade flag off, a new grade_id, a duplicate
     edited = B.fill(release_nb, {})
-    tests = test_cells(edited)
+    tests = autograded_test_cells(edited)
     tests[0].metadata["nbgrader"]["points"] = 100
     tests[1].metadata["nbgrader"]["grade"] = False
     tests[2].metadata["nbgrader"]["grade_id"] = "my_own_test"
