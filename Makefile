@@ -80,3 +80,14 @@ bench: $(VENV)/.course
 
 clean:
 	rm -rf $(VENV) build dist bench-results.json
+
+# The school server (deploy/): a real JupyterHub with real Unix accounts, made and removed by the
+# test, on 127.0.0.1. Root on Debian or Ubuntu only. See docs/school-server.md.
+.PHONY: hub-test hub-bench
+hub-test: $(VENV)/.test
+	HEALTHLAB_HUB_TEST=1 $(BIN)/python -m pytest -p no:xdist -v --durations=0 tests/hub
+
+# Load check (a benchmark, not a test): STUDENTS students start servers and run lesson 00.
+STUDENTS ?= 30
+hub-bench: $(VENV)/.test
+	$(BIN)/python deploy/bench_hub.py --students $(STUDENTS)
