@@ -81,6 +81,68 @@ bench: $(VENV)/.course
 clean:
 	rm -rf $(VENV) build dist bench-results.json
 
+# --- The course in the browser and the course website (issue 15; docs/website.md) -----------
+#   make lite        JupyterLite site of the student copy, built with no network, in _site/lite/
+#   make lite-serve  serve it on http://127.0.0.1:$(LITE_PORT)/
+#   make site        the course website in _site/ (beside lite/), built with no network
+#   make site-serve  serve the website on http://127.0.0.1:$(SITE_PORT)/
+#   make web-test    build both offline and test them (Pyodide verification, Chromium, axe)
+#   make test-oldest the library's tests on the oldest supported versions (the browser's)
+WEB_VENV    := .venv-web
+WEB_BIN     := $(WEB_VENV)/bin
+OLDEST_VENV := .venv-oldest
+LITE_PORT   ?= 8000
+SITE_PORT   ?= 8001
+# The builds run in a network namespace with no network when the machine allows one.
+OFFLINE := $(shell unshare -n true 2>/dev/null && echo "unshare -n" || (unshare -rn true 2>/dev/null && echo "unshare -rn"))
+
+.PHONY: lite lite-serve site site-serve web-fetch web-test test-oldest
+
+$(WEB_BIN)/python:
+	$(PYTHON) -m venv $(WEB_VENV)
+
+$(WEB_VENV)/.installed: $(WEB_BIN)/python web/requirements.txt
+	$(WEB_BIN)/python -m pip install --disable-pip-version-check -q --require-hashes -r web/requirements.txt
+	touch $@
+
+# Pinned downloads (PyPI, npm), checked by hash; the only step that uses the network.
+web-fetch: $(WEB_VENV)/.installed
+	$(WEB_BIN)/python tools/web_fetch.py
+
+lite: web-fetch
+	$(OFFLINE) $(WEB_BIN)/python tools/build_lite.py
+
+lite-serve:
+	@test -f _site/lite/index.html || $(MAKE) lite
+	@echo "The course in the browser: http://127.0.0.1:$(LITE_PORT)/lab/index.html?path=README.md"
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _site/lite $(LITE_PORT)
+
+site: web-fetch
+	@test -f _site/lite/index.html || $(MAKE) lite
+	$(OFFLINE) $(WEB_BIN)/python tools/build_site.py
+
+site-serve:
+	@test -f _site/index.html || $(MAKE) site
+	@echo "The course website: http://127.0.0.1:$(SITE_PORT)/"
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory _site $(SITE_PORT)
+
+# The browser tests need Debian's chromium and chromium-driver (installed here when root).
+web-test: web-fetch
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	HEALTHLAB_WEB_TESTS=1 $(WEB_BIN)/python -m pytest -c web/pytest.ini tests/web
+
+$(OLDEST_VENV)/.installed: web/oldest-requirements.txt
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --disable-pip-version-check -q --require-hashes -r web/oldest-requirements.txt
+	$(OLDEST_VENV)/bin/python -c 'import site, sys; open(site.getsitepackages()[0] + "/healthlab-src.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)/src"
+	touch $@
+
+# The library on the browser's versions; grading/ (nbgrader) is not part of the browser build.
+test-oldest: $(OLDEST_VENV)/.installed
+	$(OLDEST_VENV)/bin/python -m pytest -p no:xdist -q src tests/unit --ignore=src/healthlab/grading
+
 # The school server (deploy/): a real JupyterHub with real Unix accounts, made and removed by the
 # test, on 127.0.0.1. Root on Debian or Ubuntu only. See docs/school-server.md.
 .PHONY: hub-test hub-bench
