@@ -166,6 +166,7 @@ def run_notebook(path: str | Path, *, timeout: int = 120, write: bool = False) -
     seconds = time.perf_counter() - start
     peak = meter["kernel"].stop() if "kernel" in meter else float("nan")
     if write and not error:
+        _merge_streams(nb)
         nbformat.write(nb, path)
     return LessonRun(str(path), round(seconds, 2), round(peak, 1), not error, error)
 
@@ -228,6 +229,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Over budget or failing: {names}", file=sys.stderr)
         return 1
     return 0
+
+
+def _merge_streams(nb) -> None:
+    """Join each cell's consecutive stdout (or stderr) outputs into one.
+
+    How a kernel splits printed text into messages depends on timing, so without this a lesson
+    re-executed on a busy machine could store the same text in a different number of pieces.
+    """
+    for cell in nb.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (
+                output.get("output_type") == "stream"
+                and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")
+            ):
+                previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
 
 
 def execute_main(argv: list[str] | None = None) -> int:
