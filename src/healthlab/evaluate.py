@@ -442,7 +442,7 @@ def clinical_metrics(y_true: Any, y_pred: Any, *, confidence: float = 0.95) -> p
     prevalence   0.100   0.083    0.120
     lr_positive  9.000   7.320   11.065
     lr_negative  0.111   0.062    0.200
-    >>> table.loc["ppv", ["numerator", "denominator"]].tolist()
+    >>> [int(n) for n in table.loc["ppv", ["numerator", "denominator"]]]
     [90, 180]
     """
     confidence = _confidence(confidence)

@@ -202,16 +202,39 @@ def _new_axes(ax: Any, figsize: tuple[float, float] | None = None) -> Any:
     return new
 
 
+def _root_figure(artist: Any) -> Any:
+    """The top-level Figure that ``artist`` (an Axes, SubFigure or Figure) is drawn in.
+
+    ``get_figure(root=True)`` is matplotlib 3.10+, and from 3.10 ``get_figure()`` without
+    ``root`` warns on a nested SubFigure. The ``figure`` attribute means the same on 3.8 and
+    on 3.10+: on an Axes it is the (sub)figure it sits in, and on a Figure or SubFigure it is
+    the root Figure. So it is followed up until a Figure is reached, with no version checks
+    and no warnings.
+
+    Parameters
+    ----------
+    artist : matplotlib Axes, SubFigure or Figure
+        Something placed in a figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The root Figure (``artist`` itself if it is one).
+    """
+    from matplotlib.figure import Figure
+
+    figure = artist
+    while not isinstance(figure, Figure):
+        figure = figure.figure
+    return figure
+
+
 def _figure_of(obj: Any) -> Any:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
 
-    if isinstance(obj, Axes):
-        return obj.get_figure(root=True)
-    if isinstance(obj, SubFigure):
-        return obj.get_figure(root=True)
-    if isinstance(obj, Figure):
-        return obj
+    if isinstance(obj, (Axes, SubFigure, Figure)):
+        return _root_figure(obj)
     raise TypeError(
         f"expected a matplotlib Figure or Axes (what the plot functions return); got "
         f"{type(obj).__name__}."
@@ -1482,7 +1505,7 @@ def show_ct(
         ax.set_xlabel("Column (pixels)")
         ax.set_ylabel("Row (pixels)")
         if colorbar:
-            bar = ax.get_figure(root=True).colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+            bar = _root_figure(ax).colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
             bar.set_label("Hounsfield units (HU)")
     set_alt_text(
         ax,

@@ -16,7 +16,13 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE = REPO / "assignments"
-ASSIGNMENTS = ("a1-health-data", "a2-diagnostic-model")
+ASSIGNMENTS = (
+    "a1-health-data",
+    "a2-diagnostic-model",
+    "a3-early-warning",
+    "a4-fairness-audit",
+    "capstone",
+)
 
 
 def grade_id(cell) -> str | None:
@@ -210,6 +216,126 @@ print(f"Threshold {screening_threshold}: sensitivity {sensitivity(chosen):.3f}")
         # need task 4: 8; when it stops, tasks 1-3: 7.
         "expect": {"hardcoded": 10, "survives": 8, "stops": 7, "partly": 7},
     },
+    "a3-early-warning": {
+        "tasks": [
+            # (answer cell, its first test cell); each task has three 1-mark test cells
+            ("a3_respiration", "a3_respiration_type"),
+            ("a3_news2", "a3_news2_type"),
+            ("a3_alert_rate", "a3_alert_rate_type"),
+            ("a3_split", "a3_split_patients"),
+            ("a3_compare", "a3_compare_auroc"),
+        ],
+        "inject_into": "a3_alert_rate",
+        # the wrong letter fails only the "why" cell of Task 4
+        "edit": ("a3_split_why", "a3_split", 'leak_reason = "B"', 'leak_reason = "A"'),
+        "partly": ["a3_respiration", "a3_news2"],
+        "hardcoded": {
+            # the scores of the rates on screen, and the alert rates read off the screen: they
+            # pass every visible test
+            "a3_respiration": """
+def respiration_score(rate):
+    return {16: 0, 8: 3, 12: 0, 25: 3, 4: 3, 40: 3, 22: 2}.get(rate, 0)
+
+
+print("A respiration rate of 22 scores", respiration_score(22))
+""",
+            "a3_alert_rate": """
+def alert_rate(values, threshold):
+    return 0.75
+
+
+rate_5 = 0.03184102329830973
+rate_3 = 0.172133394243947
+print(f"Alert rate at NEWS2 >= 5: {rate_5:.4f}; at NEWS2 >= 3: {rate_3:.4f}")
+""",
+        },
+        # hard-coded: Tasks 2, 4 and 5 honest (9), Task 1 keeps its "whole number" mark (1) and
+        # Task 3 its "right kind" and typed-in values (2): 12. Injected into Task 3: when the
+        # kernel survives, Tasks 1, 2, 4 and 5 (Tasks 4 and 5 use reference inputs): 12; when it
+        # stops, Tasks 1 and 2: 6. Partly: Tasks 1 and 2: 6.
+        "expect": {"hardcoded": 12, "survives": 12, "stops": 6, "partly": 6},
+        # more cases (one typical mistake in every task), made by this function
+        "extra_cases": "test_a3_a4:extra_cases",
+    },
+    "a4-fairness-audit": {
+        "tasks": [
+            ("a4_audit", "a4_age_band"),
+            ("a4_widest", "a4_widest_others"),
+            ("a4_site", "a4_site_type"),
+        ],
+        "inject_into": "a4_widest",
+        "edit": ("a4_widest_why", "a4_widest", 'why_widest = "B"', 'why_widest = "A"'),
+        "partly": ["a4_audit", "a4_site"],
+        "hardcoded": {
+            "a4_widest": """
+def widest(table, low, high):
+    return table.index[0]
+
+
+widest_sens = "female, under 55"
+widest_fpr = "male, 55 and over"
+behind_widest = 2
+why_widest = "B"
+print(f"Widest interval for sensitivity: {widest_sens}; for the false-positive rate: {widest_fpr}")
+""",
+            "a4_site": """
+def check_at_site(model, table, site):
+    sizes = {"Cleveland": 303, "Hungary": 294, "Switzerland": 123, "VA Long Beach": 200}
+    return {"patients": sizes[site], "auroc": 0.75, "sensitivity": 0.78, "fpr": 0.39}
+
+
+va_check = {"patients": 200, "auroc": 0.7525332280563232, "sensitivity": 0.7785234899328859,
+            "fpr": 0.3921568627450981}
+va_check
+""",
+        },
+        # hard-coded: Task 1 honest (3), Task 2 keeps its typed-in values and "why" (2), Task 3
+        # its typed-in values (1): 6. Injected into Task 2: Tasks 1 and 3 (Task 2 of a reference
+        # audit does not hold Task 3 up): 6; when the kernel stops, Task 1: 3. Partly: Tasks 1
+        # and 3: 6.
+        "expect": {"hardcoded": 6, "survives": 6, "stops": 3, "partly": 6},
+        "extra_cases": "test_a3_a4:extra_cases",
+    },
+    "capstone": {
+        "tasks": [
+            # (answer cell, its first test cell): Task 3 has two 1-mark cells, Task 5 one, Task 6
+            # two, Task 7 one, Task 8 two, Task 9 one
+            ("cap_split", "cap_split_ids_tests"),
+            ("cap_model", "cap_model_tests"),
+            ("cap_evaluate", "cap_metrics_tests"),
+            ("cap_audit", "cap_audit_tests"),
+            ("cap_card", "cap_card_sections_tests"),
+            ("cap_brief", "cap_brief_tests"),
+        ],
+        "inject_into": "cap_audit",
+        # the specificity's value in place of its upper limit fails only the intervals cell
+        "edit": (
+            "cap_intervals_tests",
+            "cap_evaluate",
+            'float(metrics.loc["specificity", "ci_high"])',
+            'float(metrics.loc["specificity", "value"])',
+        ),
+        "partly": ["cap_question", "cap_split", "cap_card"],
+        "hardcoded": {
+            # lesson 14's worked example numbers typed in: they pass the visible tests (the right
+            # names, proportions, low <= high) and fail the recomputation on the student's rows
+            "cap_evaluate": """
+    threshold = 0.5
+    risk = model.predict_proba(X_test)[:, 1]
+    flagged = (risk >= threshold).astype(int)
+    metrics = evaluate.clinical_metrics(y_test, flagged)
+    reported = {"threshold": 0.5, "sensitivity": 0.925, "specificity": 0.989, "auroc": 0.996}
+    intervals = {"sensitivity": (0.821, 0.970), "specificity": (0.940, 0.998)}
+    """,
+        },
+        # hard-coded: loses the two Task 6 marks and the card's numbers (its card quotes the real
+        # numbers, not the typed ones): 6. Injected into Task 7: the audit's mark is lost when the
+        # kernel survives (8); when it stops, only Tasks 3, 5 and 6 were checked (5). Partly: the
+        # split (2) and the card's sections (1); its card quotes no reported numbers.
+        "expect": {"hardcoded": 6, "survives": 8, "stops": 5, "partly": 3},
+        # more cases (a leaky split, training-row numbers, the medium and weak exemplars)
+        "extra_cases": "test_capstone_assignment:extra_cases",
+    },
 }
 
 
@@ -265,6 +391,22 @@ def battery(assignment: str) -> list[Case]:
         Case("renamed", None, {"renamed-notebook"}, answers=sol, filename="Copy of work.ipynb"),
         Case("symlink", None, {"symbolic-link"}, link_to_source=True),
     ]
+
+
+def all_cases(assignment: str, release_nb) -> list[Case]:
+    """The battery and the assignment's own extra cases (``SPEC[...]["extra_cases"]``).
+
+    The extra cases are made by a function of the assignment's test module, named as
+    ``"module:function"`` and called with the student version.
+    """
+    cases = battery(assignment)
+    named = SPEC[assignment].get("extra_cases")
+    if named:
+        import importlib
+
+        module, function = named.split(":")
+        cases += getattr(importlib.import_module(module), function)(assignment, release_nb)
+    return cases
 
 
 def write_submission(course: Path, assignment: str, case: Case, release_nb) -> Path:

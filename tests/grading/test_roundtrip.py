@@ -81,7 +81,7 @@ def test_source_notebook_is_valid_nbgrader(assignment):
 
 @pytest.mark.parametrize("assignment", B.ASSIGNMENTS)
 def test_student_version_leaks_nothing(graded_battery, assignment):
-    course, _, _, _ = graded_battery(assignment)
+    course, _, _, _, _ = graded_battery(assignment)
     path = course / "release" / assignment / f"{assignment}.ipynb"
     raw = path.read_text(encoding="utf-8")
     nb = json.loads(raw)
@@ -100,7 +100,7 @@ def test_student_version_leaks_nothing(graded_battery, assignment):
 
 @pytest.mark.parametrize("assignment", B.ASSIGNMENTS)
 def test_solution_scores_full_and_untouched_scores_zero(graded_battery, assignment):
-    _, report, _, _ = graded_battery(assignment)
+    _, report, _, _, _ = graded_battery(assignment)
     full = sum(B.points_by_test(assignment).values())
     assert report["correct"].auto_score == full == report["correct"].auto_max
     assert report["blank"].auto_score == 0.0

@@ -307,6 +307,42 @@ for _ in range(100_000):
 print("printed 100 MB")
 """
 
+# The folder the grader shares with the sandbox (the connection file's) and the sockets' folder.
+FILL_SHARED = """
+import os, sys
+run_dir = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
+try:
+    with open(os.path.join(run_dir, "filler.bin"), "wb") as handle:
+        handle.write(b"x" * 1024)
+    print("WROTE run folder", run_dir)
+except OSError as error:
+    print("BLOCKED run folder", error.errno)
+written = 0
+try:
+    with open(os.path.join("IPC_DIR", "filler.bin"), "wb") as handle:
+        for _ in range(1024):
+            handle.write(b"x" * 65536)
+            handle.flush()
+            written += 65536
+    print("FILLED sockets folder", written)
+except OSError as error:
+    print("FULL sockets folder at", written, error.errno)
+""".replace("IPC_DIR", sandbox.IPC_DIR)
+
+# Five processes of 800 MB each: each is under the per-process limit (2 GiB), together they
+# pass the tree's limit (3 GiB), so the cgroup must stop some of them.
+TREE_MEMORY = """
+import subprocess, sys, time
+hog = "x = b'x' * (800 * 1024 * 1024)\\nimport time\\ntime.sleep(30)"
+procs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(5)]
+time.sleep(10)
+codes = [p.poll() for p in procs]
+print("HOGS alive", sum(c is None for c in codes), "killed", sum(c == -9 for c in codes))
+for p in procs:
+    p.kill()
+    p.wait()
+"""
+
 ATTACKS = {
     "attack_read": READ_SECRETS,
     "attack_gradebook": GRADEBOOK,
@@ -315,6 +351,8 @@ ATTACKS = {
     "attack_fork": FORK,
     "attack_memory": MEMORY,
     "attack_print": PRINT_100MB,
+    "attack_shared": FILL_SHARED,
+    "attack_tree": TREE_MEMORY,
 }
 
 HONEST = {
@@ -443,6 +481,35 @@ def test_memory_is_limited(graded_class):
     assert int(stopped[0].split()[2]) <= 2048
 
 
+def test_no_shared_folder_can_be_filled(graded_class):
+    """The connection file's folder is read-only; the sockets' folder is private and 1 MiB."""
+    text = _outputs(graded_class["root"], "attack_shared")
+    assert "BLOCKED run folder 30" in text, text[-2000:]  # EROFS
+    full = [line for line in text.splitlines() if line.startswith("FULL sockets folder at")]
+    assert full, text[-2000:]
+    assert int(full[0].split()[4]) <= sandbox.IPC_SIZE
+    assert full[0].split()[5] == "28"  # ENOSPC
+
+
+def test_memory_of_the_whole_process_tree_is_limited(graded_class):
+    from healthlab.grading import cgroups
+
+    group, reason = cgroups.memory_group(1024**2)
+    if group is None:
+        if REQUIRED:
+            pytest.fail(f"{sandbox.REQUIRE_ENV}=1 but no memory cgroup can be made: {reason}")
+        pytest.skip(f"no tree-wide memory limit on this machine: {reason}")
+    group.remove()
+    text = _outputs(graded_class["root"], "attack_tree")
+    line = next((ln for ln in text.splitlines() if ln.startswith("HOGS alive")), None)
+    assert line, text[-2000:]
+    alive, killed = int(line.split()[2]), int(line.split()[4])
+    assert alive <= 3 and killed >= 2, line  # 5 x 800 MB do not fit in 3 GiB
+    # every kernel's group is removed after grading
+    parent = group.path.parent
+    assert not list(parent.glob("healthlab-kernel-*"))
+
+
 def test_huge_output_is_cut(graded_class):
     root = graded_class["root"]
     graded = root / "autograded" / "attack_print" / "ps1" / "ps1.ipynb"
@@ -541,6 +608,10 @@ def test_limits_and_isolation_inside_the_kernel(need_sandbox, tmp_path):
     print("FSIZE", resource.getrlimit(resource.RLIMIT_FSIZE)[0])
     print("TMP", os.path.exists("HOST_TMP_FILE"))
     print("HOMEDIR", os.path.expanduser("~"))
+    print("CWD", os.getcwd())
+    import sys
+    seen = [open("/proc/self/mountinfo").read(), os.getcwd(), repr(dict(os.environ)), repr(sys.argv)]
+    print("COURSE_SEEN", any("COURSE_PATH" in text for text in seen))
     libc = ctypes.CDLL(None, use_errno=True)
     print("USERNS", libc.unshare(0x10000000), ctypes.get_errno())
     try:
@@ -557,7 +628,8 @@ def test_limits_and_isolation_inside_the_kernel(need_sandbox, tmp_path):
     """
     host_file = Path(tempfile.gettempdir()) / f"healthlab-host-only-{os.getpid()}"
     host_file.write_text("the teacher's temporary file")
-    _submit(root, "probe", _report(probe.replace("HOST_TMP_FILE", str(host_file))))
+    probe = probe.replace("HOST_TMP_FILE", str(host_file)).replace("COURSE_PATH", str(root))
+    _submit(root, "probe", _report(probe))
     result = _autograde(root, env={**os.environ, "SANDBOX_TEST_SECRET": "teacher-token"})
     assert result.returncode == 0, result.stdout + result.stderr
     text = _outputs(root, "probe")
@@ -570,6 +642,8 @@ def test_limits_and_isolation_inside_the_kernel(need_sandbox, tmp_path):
     host_file.unlink()
     assert values["TMP"] == "False"  # a private /tmp: the host's files are not there
     assert values["HOMEDIR"] == "/tmp/home"
+    assert values["CWD"] == "/home/student/ps1"  # a neutral path, not the course's
+    assert values["COURSE_SEEN"] == "False"  # nor in the mount table, environment or argv
     assert values["USERNS"].split()[0] == "-1"
     assert values["TTY"].startswith("blocked")  # no controlling terminal: no TIOCSTI
     assert values["BIGFILE"] == "blocked 27"  # EFBIG, and the kernel lives on
@@ -649,6 +723,9 @@ def test_bwrap_argv_never_mounts_the_course_or_home(tmp_path):
     assert "/tmp" not in mounted
     for path in mounted:
         if path == str(workdir):  # the submission itself, read-only, for copying
+            continue
+        if path == str(tmp_path / "run"):  # the connection file's folder, read-only
+            assert argv[argv.index(path) - 1] == "--ro-bind"
             continue
         assert not sandbox._is_within(str(course), path), path
         assert not sandbox._is_within(path, str(course)), path

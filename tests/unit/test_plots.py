@@ -56,7 +56,7 @@ def assert_lines_differ_by_more_than_colour(ax) -> None:
 
 def rendered(ax) -> None:
     """Draw the figure for real (catches errors that only appear when rendering)."""
-    ax.get_figure(root=True).canvas.draw()
+    ax.figure.canvas.draw()
 
 
 # ------------------------------------------------------------------------- style
@@ -132,7 +132,7 @@ def ipython_outputs():
 
 def test_show_stores_alt_text_in_metadata_html_and_text(ipython_outputs, data):
     ax = plots.plot_roc(*data)
-    fig = ax.get_figure(root=True)
+    fig = ax.figure
     plots.show(ax, alt="ROC curve of the model.")
     assert len(ipython_outputs) == 1
     output = ipython_outputs[0]
@@ -193,6 +193,21 @@ def test_alt_text_of_a_figure_joins_its_panels(data):
     assert plots.alt_text(fig) == "Two panels."
     with pytest.raises(ValueError, match="text must be a non-empty description"):
         plots.set_alt_text(fig, "")
+
+
+def test_axes_in_nested_subfigures_belong_to_the_root_figure():
+    """The root Figure is found the same way on matplotlib 3.8 and 3.10+, with no warning."""
+    fig = plt.figure()
+    inner = fig.subfigures(1, 2)[1].subfigures(2, 1)[0]
+    ax = inner.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.set_alt_text(fig, "Nested panels.")
+        assert plots.alt_text(inner) == "Nested panels."
+        plots.show_ct(np.zeros((4, 4)), "lung", ax=ax)
+        assert any(other.get_ylabel() == "Hounsfield units (HU)" for other in fig.axes)
+        plots.close(ax)
+    assert not plt.fignum_exists(fig.number)
 
 
 # ------------------------------------------------------------------------- evaluation figures
@@ -396,7 +411,7 @@ def test_show_ct_named_and_custom_windows():
         assert ax.images[0].get_clim() == clim
         assert ax.get_title().startswith(f"CT slice, {name} window")
         assert ax.get_xlabel() == "Column (pixels)"
-        fig = ax.get_figure(root=True)
+        fig = ax.figure
         assert any(other.get_ylabel() == "Hounsfield units (HU)" for other in fig.axes)
         assert f"{clim[0]} HU and below is black" in plots.alt_text(ax)
     ax = plots.show_ct(hu, (400, 40))

@@ -6,11 +6,15 @@ student's work. This module starts every autograding kernel inside `bubblewrap
 <https://github.com/containers/bubblewrap>`_ (``bwrap``, the Debian/Ubuntu package
 ``bubblewrap``), which sees only:
 
-- a private, size-limited copy of that submission's folder (read-write, thrown away after);
+- a private, size-limited copy of that submission's folder (read-write, thrown away after),
+  at a neutral path (``/home/student/<assignment>``), never the teacher's course path;
 - the Python environment and the course's data files (read-only);
-- a private ``/tmp``; no network; no other part of the course, no gradebook, no home folder;
+- a private ``/tmp`` and a private, 1 MiB folder for its sockets; no network; no other part of
+  the course, no gradebook, no home folder, nothing of the host it can write to;
 
-with limits on memory, number of processes, CPU time, file size and printed output.
+with limits on memory (per process, and for the whole process tree where the machine allows a
+cgroup: :mod:`healthlab.grading.cgroups`), number of processes, CPU time, file size and printed
+output.
 
 It is wired in through nbgrader's own configuration, so ``nbgrader autograde``, the
 formgrader's autograde button and the project's teacher command are all sandboxed. Add two
@@ -48,6 +52,7 @@ __all__ = [
     "UnsandboxedKernelManager",
     "available",
     "bwrap_argv",
+    "sandbox_workdir",
     "configure_nbgrader",
 ]
 
@@ -68,6 +73,12 @@ INSTALL_HELP = (
 
 #: Where things appear inside the sandbox.
 _STAGING = "/run/healthlab/submission"
+#: The kernel's working folder: a neutral path, never the teacher's course path.
+WORK_ROOT = "/home/student"
+#: The kernel's sockets: a private, size-limited folder. The grader reaches them through
+#: ``/proc/<pid>/root`` of the sandbox, so nothing of the host is writable to the kernel.
+IPC_DIR = "/run/healthlab/ipc"
+IPC_SIZE = 1024**2
 _LAUNCHER = "/run/healthlab/sandbox_kernel.py"
 _HOME = "/tmp/home"
 _FONT_LISTS = "/run/healthlab/matplotlib"
@@ -425,6 +436,7 @@ def bwrap_argv(
     file_size_limit: int = 100 * 1024**2,
     tmp_size: int = 256 * 1024**2,
     workdir_size: int = 256 * 1024**2,
+    staging: str | None = None,
     sandbox_uid: int = 65534,
     sandbox_gid: int = 65534,
     bwrap: str | None = None,
@@ -439,7 +451,8 @@ def bwrap_argv(
         The submission's folder (nbgrader's ``autograded/<student>/<assignment>``). Its files
         are copied into a private, size-limited folder at the same path inside the sandbox.
     run_dir : str
-        Folder holding the connection file and IPC sockets; shared read-write.
+        Folder holding the connection file; shown read-only. The kernel's sockets are made in
+        ``IPC_DIR``, a private 1 MiB folder inside the sandbox.
     course_root : str, optional
         The nbgrader course folder. No read-only path that contains it is mounted.
     read_only : iterable of str
@@ -451,6 +464,10 @@ def bwrap_argv(
         seconds, largest file in bytes.
     tmp_size, workdir_size : int
         Size limits in bytes of the private ``/tmp`` and of the private working folder.
+    staging : str, optional
+        A copy of ``workdir`` to show read-only as the files to start from (default:
+        ``workdir`` itself). A copy in a temporary folder keeps the course path out of the
+        sandbox's mount table.
     sandbox_uid, sandbox_gid : int
         When the grader runs as root, the unprivileged user the kernel runs as.
     bwrap : str, optional
@@ -466,7 +483,7 @@ def bwrap_argv(
     >>> argv = bwrap_argv(["python", "-V"], "/srv/course/autograded/ada/ps1", "/tmp/run",
     ...                   course_root="/srv/course", bwrap="bwrap")
     >>> "--unshare-net" in argv and argv[argv.index("--chdir") + 1]
-    '/srv/course/autograded/ada/ps1'
+    '/home/student/ps1'
     >>> mounted = [argv[i + 1] for i, arg in enumerate(argv) if arg in ("--bind", "--ro-bind")]
     >>> "/srv/course" in mounted  # only an empty folder on the way to the submission
     False
@@ -527,11 +544,14 @@ def bwrap_argv(
     argv += ["--perms", "0755", "--dir", _FONT_LISTS]
     for font_list in _matplotlib_font_lists(dict(os.environ if env is None else env)):
         argv += ["--ro-bind", font_list, f"{_FONT_LISTS}/{os.path.basename(font_list)}"]
-    argv += ["--perms", "0755", "--dir", _STAGING, "--ro-bind", workdir, _STAGING]
-    argv += _mount_dirs(workdir, created, "0755", sealed)
-    argv += ["--perms", open_mode, "--size", str(workdir_size), "--tmpfs", workdir]
+    staging = os.path.realpath(staging) if staging else workdir
+    inside = sandbox_workdir(workdir)
+    argv += ["--perms", "0755", "--dir", _STAGING, "--ro-bind", staging, _STAGING]
+    argv += ["--perms", open_mode, "--size", str(IPC_SIZE), "--tmpfs", IPC_DIR]
+    argv += _mount_dirs(inside, created, "0755", sealed)
+    argv += ["--perms", open_mode, "--size", str(workdir_size), "--tmpfs", inside]
     argv += _mount_dirs(run_dir, created, "0755", sealed)
-    argv += ["--bind", run_dir, run_dir, "--chdir", workdir]
+    argv += ["--ro-bind", run_dir, run_dir, "--chdir", inside]
     # Nothing on the way to the submission is writable: writes there would use memory that
     # no size limit covers (and would look, to a test, as if they had reached the course).
     for path in sealed:
@@ -556,13 +576,25 @@ def bwrap_argv(
         "--copy-from",
         _STAGING,
         "--copy-to",
-        workdir,
+        inside,
         "--font-lists",
         _FONT_LISTS,
         "--",
         *kernel_cmd,
     ]
     return argv
+
+
+def sandbox_workdir(workdir: str) -> str:
+    """The kernel's working folder inside the sandbox for the submission folder ``workdir``.
+
+    Examples
+    --------
+    >>> sandbox_workdir("/srv/course/autograded/ada/ps1")
+    '/home/student/ps1'
+    """
+    name = os.path.basename(os.path.realpath(workdir)) or "work"
+    return f"{WORK_ROOT}/{name}"
 
 
 class _LimitedIOPubChannel(AsyncZMQSocketChannel):
@@ -687,10 +719,19 @@ class SandboxedKernelManager(AsyncKernelManager):
     sandbox_gid = Int(65534, help="Unprivileged gid for the kernel when grading as root.").tag(
         config=True
     )
+    tree_memory_limit = Int(
+        3 * 1024**3,
+        help="Memory for the kernel and all its processes together (files in its /tmp and "
+        "working folder included), bytes; kept by a cgroup where the machine allows one "
+        "(healthlab.grading.cgroups). 0 switches it off.",
+    ).tag(config=True)
 
     client_class = DottedObjectName("healthlab.grading.sandbox.OutputLimitedKernelClient")
     client_factory = Type(klass=OutputLimitedKernelClient)
     _run_dir: str | None = None
+    _staging_dir: str | None = None
+    _memory_group: Any = None
+    _told: bool = False
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:  # type: ignore[override]
         ok, reason = _available_once()
@@ -702,7 +743,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         if root:
             os.chown(self._run_dir, self.sandbox_uid, self.sandbox_gid)
         self.transport = "ipc"
-        self.ip = os.path.join(self._run_dir, "kernel")
+        # The connection file names the sockets as the kernel sees them; once it runs, the
+        # grader reaches them through the sandbox's root (_async_launch_kernel).
+        self.ip = f"{IPC_DIR}/kernel"
         self.connection_file = os.path.join(self._run_dir, "kernel.json")
         if self.kernel_spec is not None:
             # A kernel in its own session cannot be reached by a signal to the grader's
@@ -712,6 +755,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not workdir:
             workdir = os.path.join(self._run_dir, "work")
             os.makedirs(workdir)
+        # A copy of the submission's files to start from, so that no mount inside the sandbox
+        # names the course folder.
+        self._staging_dir = tempfile.mkdtemp(prefix="healthlab-staging-")
+        staging = os.path.join(self._staging_dir, os.path.basename(os.path.realpath(workdir)))
+        shutil.copytree(workdir, staging, symlinks=True)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
         if root:
             os.chown(self.connection_file, self.sandbox_uid, self.sandbox_gid)
@@ -730,17 +778,61 @@ class SandboxedKernelManager(AsyncKernelManager):
             workdir_size=self.workdir_size,
             sandbox_uid=self.sandbox_uid,
             sandbox_gid=self.sandbox_gid,
+            staging=staging,
         )
+        argv = self._in_memory_group(argv)
         self.log.debug("Sandboxed kernel command: %s", argv)
         return argv, kw
 
+    def _in_memory_group(self, argv: list[str]) -> list[str]:
+        """``argv`` started in a new memory cgroup, where the machine allows one."""
+        from healthlab.grading.cgroups import memory_group
+
+        self._remove_memory_group()
+        if self.tree_memory_limit <= 0:
+            return argv
+        group, reason = memory_group(self.tree_memory_limit)
+        if not type(self)._told:
+            type(self)._told = True  # once per grading run, not once per student
+            if group is None:
+                self.log.warning(
+                    "The grading sandbox has no memory limit for a kernel's whole process tree "
+                    "on this machine: %s. Each process is still limited to %d bytes. See "
+                    "docs/sandbox.md, 'Memory of a whole process tree'.",
+                    reason,
+                    self.memory_limit,
+                )
+            else:
+                self.log.info("Memory of each kernel's process tree: %s", reason)
+        if group is None:
+            return argv
+        self._memory_group = group
+        return group.wrap(argv)
+
+    def _remove_memory_group(self) -> None:
+        if self._memory_group is not None:
+            self._memory_group.remove()
+            self._memory_group = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:  # type: ignore[override]
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        pid = getattr(self.provisioner, "pid", None)
+        if pid is None:
+            raise RuntimeError("the sandboxed kernel started, but its process id is unknown.")
+        if self._memory_group is not None and not self._memory_group.holds(pid):
+            self.log.warning("A kernel is not in its memory group %s.", self._memory_group.path)
+        inner = await _sandbox_process(pid)
+        self.ip = f"/proc/{inner}/root{IPC_DIR}/kernel"
+
     def _cleanup_run_dir(self) -> None:
-        if self._run_dir:
-            shutil.rmtree(self._run_dir, ignore_errors=True)
-            self._run_dir = None
+        for name in ("_run_dir", "_staging_dir"):
+            if getattr(self, name):
+                shutil.rmtree(getattr(self, name), ignore_errors=True)
+                setattr(self, name, None)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        self._remove_memory_group()
         if not restart:
             self._cleanup_run_dir()
 
@@ -748,6 +840,27 @@ class SandboxedKernelManager(AsyncKernelManager):
     # (which calls ``km.cleanup_resources()`` for a kernel that died) would miss the overrides.
     pre_start_kernel = _async_pre_start_kernel  # type: ignore[assignment]
     cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
+    _launch_kernel = _async_launch_kernel  # type: ignore[assignment]
+
+
+async def _sandbox_process(pid: int, wait: float = 30.0) -> int:
+    """The first process inside the sandbox that bwrap (process ``pid``) starts.
+
+    Its ``/proc/<pid>/root`` is the sandbox's own file system, where the kernel's sockets are.
+    """
+    import asyncio
+
+    children = f"/proc/{pid}/task/{pid}/children"
+    for _ in range(int(wait / 0.01)):
+        try:
+            with open(children) as handle:
+                found = handle.read().split()
+        except OSError as err:
+            raise RuntimeError(f"the sandbox (process {pid}) ended as it started: {err}") from err
+        if found:
+            return int(found[0])
+        await asyncio.sleep(0.01)
+    raise RuntimeError(f"the sandbox (process {pid}) started no process in {wait:.0f} s.")
 
 
 class UnsandboxedKernelManager(AsyncKernelManager):
