@@ -2,7 +2,8 @@
 #
 #   make lab      create .venv, install the course, copy it into my-course/ (your own copy:
 #                 no answers, never overwritten) and open JupyterLab on its course home
-#   make test     install test tools too, then lint and run every test, lesson and assignment
+#   make test     install test tools too, then lint and run every test, lesson and assignment,
+#                 the oldest supported versions and the browser build (make quick: the short one)
 #
 #   make reset LESSON=04   put one lesson of my-course/ back as new (make reset: all of them)
 #   make teacher  JupyterLab on the whole course with nbgrader's formgrader, for teachers
@@ -65,8 +66,12 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Everything: the suite (lint, unit tests, lessons, grading, labs, hub, sandbox), then the
+# library and lessons on the browser's oldest versions, then the browser build and website.
 test: lint
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --durations=15
+	$(MAKE) --no-print-directory test-oldest
+	$(MAKE) --no-print-directory web-test
 
 # Lint, unit tests, doctests and the lessons, without the nbgrader, sandbox and server tests.
 quick: lint
@@ -79,7 +84,7 @@ bench: $(VENV)/.course
 	$(BIN)/healthlab bench $(LESSONS)
 
 clean:
-	rm -rf $(VENV) build dist bench-results.json
+	rm -rf $(VENV) .venv-web .venv-oldest .web-cache _site build dist bench-results.json
 
 # --- The course in the browser and the course website (issue 15; docs/website.md) -----------
 #   make lite        JupyterLite site of the student copy, built with no network, in _site/lite/
@@ -129,8 +134,10 @@ site-serve:
 # The browser tests need Debian's chromium and chromium-driver (installed here when root).
 web-test: web-fetch
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else echo "make web-test needs Chromium and its driver. On Debian or Ubuntu:" \
+	    "sudo apt-get install chromium chromium-driver, then run it again." >&2; exit 2; fi
 	HEALTHLAB_WEB_TESTS=1 $(WEB_BIN)/python -m pytest -c web/pytest.ini tests/web
 
 $(OLDEST_VENV)/.installed: web/oldest-requirements.txt
@@ -139,9 +146,10 @@ $(OLDEST_VENV)/.installed: web/oldest-requirements.txt
 	$(OLDEST_VENV)/bin/python -c 'import site, sys; open(site.getsitepackages()[0] + "/healthlab-src.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)/src"
 	touch $@
 
-# The library on the browser's versions; grading/ (nbgrader) is not part of the browser build.
+# The library and every lesson (nbval) on the browser's versions; grading/ (nbgrader) is not
+# part of the browser build.
 test-oldest: $(OLDEST_VENV)/.installed
-	$(OLDEST_VENV)/bin/python -m pytest -p no:xdist -q src tests/unit --ignore=src/healthlab/grading
+	$(OLDEST_VENV)/bin/python -m pytest -p no:xdist -q src tests/unit notebooks --ignore=src/healthlab/grading
 
 # The school server (deploy/): a real JupyterHub with real Unix accounts, made and removed by the
 # test, on 127.0.0.1. Root on Debian or Ubuntu only. See docs/school-server.md.

@@ -505,9 +505,29 @@ def test_memory_of_the_whole_process_tree_is_limited(graded_class):
     assert line, text[-2000:]
     alive, killed = int(line.split()[2]), int(line.split()[4])
     assert alive <= 3 and killed >= 2, line  # 5 x 800 MB do not fit in 3 GiB
-    # every kernel's group is removed after grading
-    parent = group.path.parent
-    assert not list(parent.glob("healthlab-kernel-*"))
+
+
+def test_each_kernel_has_its_own_memory_group_removed_after(need_sandbox, tmp_path):
+    """A kernel started by the sandbox runs in a group of its own, which goes with it."""
+    import asyncio
+
+    from healthlab.grading import cgroups
+
+    if cgroups.memory_group(1024**2)[0] is None and not REQUIRED:
+        pytest.skip("no memory cgroup on this machine")
+
+    async def start_and_stop() -> tuple:
+        km = sandbox.SandboxedKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        group = km._memory_group
+        held = group is not None and group.holds(km.provisioner.pid)
+        await km.shutdown_kernel(now=True)
+        return group, held
+
+    group, held = asyncio.run(start_and_stop())
+    assert group is not None and held
+    assert group.limit == sandbox.SandboxedKernelManager.tree_memory_limit.default_value
+    assert not group.path.exists()
 
 
 def test_huge_output_is_cut(graded_class):

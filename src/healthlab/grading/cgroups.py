@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,23 +91,31 @@ class MemoryGroup:
         except (OSError, ValueError, IndexError):
             return None
 
-    def remove(self) -> None:
-        """Remove the group (once its processes have ended); safe to call twice."""
-        try:
-            self.path.rmdir()
-        except FileNotFoundError:
-            pass
-        except OSError:
-            # a process that has not quite gone yet: kill what is left, then try once more
+    def remove(self, wait: float = 10.0) -> None:
+        """Remove the group, once its processes have ended; safe to call twice.
+
+        A process still in the group (a kernel that is just stopping, a child it left) is
+        killed first; the group is removed as soon as it is empty, within ``wait`` seconds.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    return  # left empty-to-be; memory_group() removes it later
             try:
                 for pid in (self.path / "cgroup.procs").read_text().split():
                     try:
                         os.kill(int(pid), 9)
                     except (ProcessLookupError, PermissionError, ValueError):
                         pass
-                self.path.rmdir()
             except OSError:
                 pass
+            time.sleep(0.02)
 
 
 def _own_group(version: int) -> str | None:
@@ -124,7 +133,23 @@ def _own_group(version: int) -> str | None:
     return None
 
 
+#: An empty group older than this (seconds) was left by a grader that was itself killed.
+STALE_AFTER = 600
+
+
+def _sweep(parent: Path) -> None:
+    """Remove empty kernel groups left behind by a grader that did not end cleanly."""
+    now = time.time()
+    for old in parent.glob("healthlab-kernel-*"):
+        try:
+            if now - old.stat().st_mtime > STALE_AFTER and not (old / "cgroup.procs").read_text():
+                old.rmdir()
+        except OSError:
+            continue
+
+
 def _make(parent: Path, limit: int, version: int) -> MemoryGroup:
+    _sweep(parent)
     path = parent / f"healthlab-kernel-{uuid.uuid4().hex[:12]}"
     path.mkdir()
     try:
