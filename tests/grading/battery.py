@@ -58,11 +58,34 @@ def points_by_test(assignment: str) -> dict[str, float]:
     }
 
 
+# A cell that never ends on purpose starts with this line. Such a cell is stopped after
+# HOSTILE_SECONDS; every other cell keeps the course's own limit (30 s), so an honest cell is
+# never cut short on a loaded machine, and the endless loops cost seconds, not minutes.
+HOSTILE = "# battery: this cell never ends on purpose\n"
+HOSTILE_SECONDS = 3
+_TEST_LIMITS = f"""
+
+# -- added by the tests (tests/grading/battery.py) -----------------------------------------
+# A cell the tests made to hang on purpose is stopped after {HOSTILE_SECONDS} s; every other cell keeps
+# the limit set above. The limits are applied by SafeExecute, as for a real class.
+def _test_cell_limit(cell, _course_limit=c.Execute.timeout):
+    return {HOSTILE_SECONDS} if {HOSTILE.strip()!r} in cell.source else _course_limit
+
+
+c.Execute.timeout_func = _test_cell_limit
+"""
+
+
 def new_course(tmp: Path) -> Path:
-    """A fresh copy of the course (config, sources and grader-side checks) in a temporary folder."""
+    """A fresh copy of the course (config, sources and grader-side checks) in a temporary folder.
+
+    Its configuration is the course's, with one addition: cells marked ``HOSTILE`` (the
+    endless loops of the battery) are stopped after ``HOSTILE_SECONDS``.
+    """
     course = tmp / "course"
     course.mkdir(parents=True)
-    shutil.copy(COURSE / "nbgrader_config.py", course)
+    config = (COURSE / "nbgrader_config.py").read_text(encoding="utf-8")
+    (course / "nbgrader_config.py").write_text(config + _TEST_LIMITS, encoding="utf-8")
     shutil.copytree(COURSE / "source", course / "source")
     shutil.copytree(COURSE / "grader-checks", course / "grader-checks")
     return course
@@ -96,10 +119,12 @@ class Case:
 
 
 # What each battery case injects at the start of one answer cell.
-SIGINT_LOOP = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+SIGINT_LOOP = (
+    HOSTILE + "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+)
 INJECT = {
     "exception": "raise ValueError('my code has a bug')\n",
-    "infinite-loop": "while True:\n    pass\n",
+    "infinite-loop": HOSTILE + "while True:\n    pass\n",
     "sigint-loop": SIGINT_LOOP,
     "sys-exit": "import sys\nsys.exit('I give up')\n",
     "os-exit": "import os\nos._exit(0)\n",

@@ -27,6 +27,10 @@ pytestmark = pytest.mark.grading
 # a model and thresholds) stand for all five. Typed-in answers and a test-switching cell are in
 # every assignment's battery (test_battery.py).
 CHECKED = ["a1-health-data", "a2-diagnostic-model"]
+# Each through `healthlab grade`; a1 also through plain `nbgrader autograde`, which shows that
+# the defence is in the course's configuration (the same file for every assignment), not in the
+# teacher command.
+HOW = {"a1-health-data": ("healthlab", "nbgrader"), "a2-diagnostic-model": ("healthlab",)}
 
 # Code a submission runs before any test (put at the top of its first answer cell).
 TAMPER = {
@@ -104,7 +108,10 @@ def _leak(info):
 get_ipython().events.register('pre_run_cell', _leak)
 """,
 }
-HANG = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+HANG = (
+    B.HOSTILE
+    + "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+)
 
 
 def autograded_test_cells(nb) -> list:
@@ -134,9 +141,13 @@ def submissions(assignment: str, release_nb) -> dict[str, tuple]:
     first = B.grade_id(answer_cells(release_nb)[0])
     for name, code in TAMPER.items():
         nb = B.fill(release_nb, {})
+        # Some attacks break the kernel so that their cell never ends (monkeypatched builtins):
+        # each scores 0 whatever happens, so its cell is stopped after a few seconds. The leak
+        # test must see its cells run, so it keeps the course's limit.
+        hostile = "" if name == "prints-hidden-tests" else B.HOSTILE
         for cell in nb.cells:
             if B.grade_id(cell) == first:
-                cell.source = code + "\n" + cell.source
+                cell.source = hostile + code + "\n" + cell.source
         cases[name] = (nb, 0.0)
     # a liar in place of every answer: functions that return an object equal to everything
     liar = B.fill(release_nb, {})
@@ -183,7 +194,7 @@ def scores(course: Path, assignment: str) -> dict[str, float]:
 def graded(request, tmp_path_factory):
     assignment = request.param
     results = {}
-    for how in ("healthlab", "nbgrader"):
+    for how in HOW[assignment]:
         course = B.new_course(tmp_path_factory.mktemp(f"{assignment}-{how}"))
         release_nb = B.release(course, assignment)
         cases = submissions(assignment, release_nb)
@@ -207,13 +218,16 @@ def graded(request, tmp_path_factory):
     return assignment, results
 
 
-@pytest.mark.parametrize("how", ["healthlab", "nbgrader"])
-def test_no_tampering_earns_a_mark(graded, how):
+def test_no_tampering_earns_a_mark(graded):
     assignment, results = graded
-    course, expected = results[how]
-    got = scores(course, assignment)
-    wrong = {s: (got.get(s), want) for s, want in expected.items() if got.get(s, 0.0) != want}
-    assert not wrong, f"{how}: student -> (score, should be): {wrong}"
+    assert set(results) == set(HOW[assignment])
+    wrong = {}
+    for how, (course, expected) in results.items():
+        got = scores(course, assignment)
+        for student, want in expected.items():
+            if got.get(student, 0.0) != want:
+                wrong[f"{how}: {student}"] = (got.get(student), want)
+    assert not wrong, f"student -> (score, should be): {wrong}"
 
 
 def test_hidden_tests_never_reach_the_kernel_or_the_feedback(graded):
