@@ -32,9 +32,9 @@ BROWSER    := $(if $(HAS_SCREEN),--browser,)
 
 .PHONY: lab reset teacher grade test quick lint execute bench clean
 
-# Packages are installed with uv (from PyPI, like pip but about ten times faster: 10 s rather
-# than 100 s for the course and its test tools); pip puts uv itself in each environment first.
-# --compile-bytecode as pip does: without .pyc files every kernel start would compile pandas.
+# Packages are installed with uv (from PyPI, like pip but several times faster); pip puts uv
+# itself in each environment first. --compile-bytecode as pip does: without .pyc files every
+# kernel start would compile pandas.
 UV_VERSION := 0.13.9
 UV_PIP = $(1)/bin/python -m pip install --disable-pip-version-check -q uv==$(UV_VERSION) && \
   $(1)/bin/uv pip install --quiet --compile-bytecode --python $(1)/bin/python
@@ -45,15 +45,16 @@ $(BIN)/python:
 
 # The course: the exact versions Binder uses, then this package (its own dependencies are
 # already satisfied by the pins; --no-deps keeps the two from drifting apart).
-$(VENV)/.course: $(BIN)/python binder/requirements.txt pyproject.toml binder/overrides.json
-	$(call UV_PIP,$(VENV)) -r binder/requirements.txt
+# binder/excludes.txt: two packages a dependency asks for that only slow every Jupyter start.
+$(VENV)/.course: $(BIN)/python binder/requirements.txt binder/excludes.txt pyproject.toml binder/overrides.json
+	$(call UV_PIP,$(VENV)) --excludes binder/excludes.txt -r binder/requirements.txt
 	$(call UV_PIP,$(VENV)) --no-deps -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 $(VENV)/.test: $(VENV)/.course tests/requirements.txt
-	$(call UV_PIP,$(VENV)) -r tests/requirements.txt
+	$(call UV_PIP,$(VENV)) --excludes binder/excludes.txt -r tests/requirements.txt
 	touch $@
 
 lab: $(VENV)/.course

@@ -5,8 +5,8 @@ nbgrader ran the hidden tests in the student's kernel, gave full marks: transfor
 switch the tests off, callbacks, replaced IPython machinery, monkeypatched libraries, objects
 that claim to equal everything, edited test-cell metadata, a kernel that never answers. They
 are graded together with honest controls (the solution, a blank copy) in one run, with the
-course's configuration: once through ``healthlab grade`` and once through plain
-``nbgrader autograde``. Each must score exactly what its honest answers earn.
+course's configuration, through ``healthlab grade`` (a1 also through plain
+``nbgrader autograde``). Each must score exactly what its honest answers earn.
 """
 
 from __future__ import annotations

@@ -120,6 +120,10 @@ def test_install_is_idempotent_and_private(hub):
     out = hub.as_user(student, str(hub.venv / "bin" / "python"), "-c",
                       "import healthlab, nbgrader, sys; print(sys.base_prefix)").stdout  # fmt: skip
     assert out.strip() == "/usr"
+    # binder/excludes.txt: left out of the shared environment, as of the student's own
+    left_out = H.run([str(hub.venv / "bin" / "python"), "-m", "pip", "show", "--quiet",
+                      "rfc3987-syntax", "lark"], check=False)  # fmt: skip
+    assert left_out.returncode != 0 and "rfc3987" not in left_out.stdout, left_out.stdout
 
 
 def test_pam_login_and_roles(hub):

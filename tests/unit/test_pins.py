@@ -64,3 +64,36 @@ def test_test_pins_do_not_repin_binder_packages():
 def test_binder_post_build_stops_on_errors():
     post_build = (ROOT / "binder/postBuild").read_text().splitlines()
     assert post_build[0].startswith("#!") and "set -e" in post_build[1:4]
+
+
+def excluded() -> list[str]:
+    lines = (ROOT / "binder/excludes.txt").read_text().splitlines()
+    return [canonicalize_name(ln.strip()) for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def test_left_out_packages_are_not_pinned_and_every_install_leaves_them_out():
+    names = excluded()
+    assert names == ["rfc3987-syntax", "lark"]
+    for pin_file in ("binder/requirements.txt", "tests/requirements.txt"):
+        assert not set(names) & set(read_pins(ROOT / pin_file)), pin_file
+    # pip (Binder, the school server) installs what a dependency asks for, then removes them
+    assert (
+        "pip uninstall --yes --quiet -r binder/excludes.txt"
+        in (ROOT / "binder/postBuild").read_text()
+    )
+    assert '-r "$REPO/binder/excludes.txt"' in (ROOT / "deploy/install.sh").read_text()
+
+
+def test_this_environment_leaves_out_the_excluded_packages():
+    """make lab and make test install with uv's --excludes binder/excludes.txt."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    def installed(name: str) -> bool:
+        try:
+            distribution(name)
+        except PackageNotFoundError:
+            return False
+        return True
+
+    found = [name for name in excluded() if installed(name)]
+    assert not found, f"{found} installed: python -m pip uninstall -r binder/excludes.txt"
