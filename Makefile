@@ -123,8 +123,8 @@ OFFLINE := $(shell unshare -n true 2>/dev/null && echo "unshare -n" || (unshare 
 $(WEB_BIN)/python:
 	$(PYTHON) -m venv $(WEB_VENV)
 
-$(WEB_VENV)/.installed: $(WEB_BIN)/python web/requirements.txt
-	$(call UV_PIP,$(WEB_VENV)) --require-hashes -r web/requirements.txt
+$(WEB_VENV)/.installed: $(WEB_BIN)/python web/requirements.txt binder/excludes.txt
+	$(call UV_PIP,$(WEB_VENV)) --require-hashes --excludes binder/excludes.txt -r web/requirements.txt
 	touch $@
 
 # Pinned downloads (PyPI, npm), checked by hash; the only step that uses the network.

@@ -131,7 +131,17 @@ INJECT = {
     "kernel-kill": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
 }
 SABOTAGE = "get_ipython().input_transformers_post.append(lambda lines: [])\n"
-HUGE_OUTPUT = "for _ in range(100):\n    print('x' * 1_000_000)\n"  # 100 MB in total
+# 100 MB printed. First exactly the grading sandbox's budget of printed output per notebook
+# (20 MiB), in messages of a known size (one write, flushed: 6 characters for the stream's
+# name and 1,048,570 of text make 1 MiB), so that no room is left however fast the kernel
+# printed; then 80 MB more. The checks of the cells after it must still get their replies: on a
+# loaded machine ipykernel once sent the 100 MB in smaller messages that used up the budget,
+# and a check's reply was dropped, costing a mark (issue 18).
+_MIB_MESSAGE = "sys.stdout.write('x' * (1024**2 - 6 - 1) + '\\n'); sys.stdout.flush()"
+HUGE_OUTPUT = (
+    f"import sys\nfor _ in range(20):\n    {_MIB_MESSAGE}\n"
+    "for _ in range(80):\n    print('x' * 1_000_000)\n"
+)
 
 # Per assignment: the tasks in order as (answer cell, test cell); where battery cases inject
 # their code; the tasks a "partly correct" student did; hard-coded answers that pass the
@@ -399,9 +409,14 @@ def battery(assignment: str) -> list[Case]:
             answers=wrong_answers,
             edit={edit_test: "# I removed the tests\npass\n"},
         ),
-        # 100 MB printed: cut (by the sandbox's channel or SafeExecute, whichever is first);
+        # 100 MB printed: cut (by SafeExecute's limit per cell, then the sandbox's channel);
         # the mark is unaffected and the graded notebook stays small (see test_battery.py).
-        Case("huge", full, answers={**sol, first_answer: HUGE_OUTPUT + sol[first_answer]}),
+        Case(
+            "huge",
+            full,
+            {"output-cut"},
+            answers={**sol, first_answer: HUGE_OUTPUT + sol[first_answer]},
+        ),
         # Switches off every later cell, tests included. Code in the kernel cannot be stopped
         # from doing this (nbgrader's hole as much as ours), so it is flagged for the teacher.
         Case(

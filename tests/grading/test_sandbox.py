@@ -585,6 +585,45 @@ def test_output_budget_is_kept_in_the_grader(monkeypatch):
     assert asyncio.run(channel.get_msg())["msg_type"] == "status"
 
 
+def test_a_probe_reply_is_kept_when_the_budget_is_used_up(monkeypatch):
+    """A check's reply has an allowance of its own: a notebook that printed its whole budget
+    still gets its checks answered (issue 18), and a probe cannot print without limit."""
+    import asyncio
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    def stream(text: str) -> dict:
+        return {"msg_type": "stream", "header": {"msg_type": "stream"},
+                "content": {"name": "stdout", "text": text}}  # fmt: skip
+
+    queue = [stream("x" * 994)]  # 6 + 994: the whole budget
+    queue += [stream("@@reply@@{}"), stream("y" * 100), stream("z" * 10)]  # during the probe
+    queue += [stream("after"), {"msg_type": "status", "header": {}, "content": {}}]
+
+    async def fake_get_msg(self, timeout=None):
+        return queue.pop(0)
+
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", fake_get_msg)
+    channel = sandbox._LimitedIOPubChannel.__new__(sandbox._LimitedIOPubChannel)
+    channel.budget = 1000
+
+    async def run() -> list[dict]:
+        got = [await channel.get_msg()]
+        channel.begin_probe(50)
+        got.append(await channel.get_msg())  # the reply fits the probe's allowance
+        got.append(await channel.get_msg())  # 106 does not: dropped; 16 fits what is left
+        channel.end_probe()
+        got.append(await channel.get_msg())  # the budget again: "after" is cut, with a note
+        got.append(await channel.get_msg())
+        return got
+
+    texts = [m["content"].get("text", "") for m in asyncio.run(run())]
+    assert texts[:3] == ["x" * 994, "@@reply@@{}", "z" * 10]
+    assert "stopped keeping output" in texts[3]
+    assert texts[4] == ""  # the status message
+    assert not queue
+
+
 def test_honest_scores_match_unsandboxed(graded_class, tmp_path):
     """Honest submissions score exactly what plain nbgrader gives them without the sandbox."""
     plain = _make_course(tmp_path / "plain", sandboxed=False)

@@ -76,6 +76,11 @@ def test_left_out_packages_are_not_pinned_and_every_install_leaves_them_out():
     assert names == ["rfc3987-syntax", "lark"]
     for pin_file in ("binder/requirements.txt", "tests/requirements.txt"):
         assert not set(names) & set(read_pins(ROOT / pin_file)), pin_file
+    web = (ROOT / "web/requirements.txt").read_text().splitlines()
+    assert not {canonicalize_name(ln.split("==")[0]) for ln in web if "==" in ln} & set(names)
+    # uv (make lab, make test and the browser build's tools) leaves them out when asked for
+    makefile = (ROOT / "Makefile").read_text()
+    assert makefile.count("--excludes binder/excludes.txt") == 3
     # pip (Binder, the school server) installs what a dependency asks for, then removes them
     assert (
         "pip uninstall --yes --quiet -r binder/excludes.txt"

@@ -251,8 +251,16 @@ class SafeExecute(Execute):
         probe = NotebookNode(
             cell_type="code", source=code, metadata={}, outputs=[], execution_count=None
         )
+        from healthlab.grading.probes import MAX_REPLY_CHARS
+
         original = self.nb.cells[index]
         self._probing, self._chars[index] = True, 0
+        # The sandbox's IOPub channel caps a notebook's printed output; a probe's reply is
+        # counted apart, so a notebook that printed a lot still has its checks answered.
+        channel = getattr(getattr(self, "kc", None), "iopub_channel", None)
+        limited = callable(getattr(channel, "begin_probe", None))
+        if limited:
+            channel.begin_probe(MAX_REPLY_CHARS * 2)
         try:
             run_sync(self.async_execute_cell)(probe, index, store_history=False)
         except DeadKernelError:
@@ -262,6 +270,8 @@ class SafeExecute(Execute):
             self._kill_kernel()
         finally:
             self._probing = False
+            if limited:
+                channel.end_probe()
             self.nb.cells[index] = original  # nbclient puts the cell it ran in the notebook
         return list(probe.get("outputs", []))
 

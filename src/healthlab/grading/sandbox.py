@@ -610,6 +610,18 @@ class _LimitedIOPubChannel(AsyncZMQSocketChannel):
     per_message = 1024**2
     _used = 0
     _noticed = False
+    #: While the grader runs a probe (a check's question, see healthlab.grading.probes), the
+    #: probe's output counts against an allowance of its own, not the notebook's budget: a
+    #: notebook that printed up to its budget must still have its checks answered.
+    _probe_room: int | None = None
+
+    def begin_probe(self, allowance: int) -> None:
+        """Count output against ``allowance`` characters until :meth:`end_probe`."""
+        self._probe_room = allowance
+
+    def end_probe(self) -> None:
+        """Count output against the notebook's budget again."""
+        self._probe_room = None
 
     @staticmethod
     def _size(content: Any) -> int:
@@ -647,6 +659,11 @@ class _LimitedIOPubChannel(AsyncZMQSocketChannel):
             if kind not in ("stream", "display_data", "update_display_data"):
                 return msg
             size = self._size(msg.get("content", {}))
+            if self._probe_room is not None:
+                if size <= self._probe_room:
+                    self._probe_room -= size
+                    return msg
+                continue  # past the probe's allowance: the grader reads no reply (fails closed)
             if self._used + size <= self.budget:
                 self._used += size
                 return msg
