@@ -74,21 +74,26 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Everything: the suite (lint, unit tests, lessons, grading, labs, hub, sandbox), then the
-# library and lessons on the browser's oldest versions; the browser build and website tests
-# (make web-test) run beside them, as they mostly wait on Chromium, and their report is
-# printed at the end (it is also in build/web-test.log). Fails if any of the three failed.
+# Everything: the suite (lint, unit tests, lessons, grading, labs, hub, sandbox); beside it, the
+# browser build and website tests (make web-test, which mostly wait on Chromium), then the
+# library and lessons on the browser's oldest versions (make test-oldest, in the suite's last
+# minutes, when its workers leave a core idle). Their reports are printed at the end (they are
+# also in build/web-test.log and build/test-oldest.log). Fails if any of the three failed.
 test: lint
-	@mkdir -p build
-	@$(MAKE) --no-print-directory web-test > build/web-test.log 2>&1 & web=$$!; \
-	echo "make web-test is running beside the suite (its report comes at the end)"; \
+	@mkdir -p build && rm -f build/web-test.rc build/test-oldest.rc
+	@{ $(MAKE) --no-print-directory web-test > build/web-test.log 2>&1; echo $$? > build/web-test.rc; \
+	  $(MAKE) --no-print-directory test-oldest > build/test-oldest.log 2>&1; \
+	  echo $$? > build/test-oldest.rc; } & beside=$$!; \
+	echo "make web-test, then make test-oldest, are running beside the suite (reports at the end)"; \
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder --durations=15; \
 	suite=$$?; \
-	$(MAKE) --no-print-directory test-oldest; oldest=$$?; \
-	wait $$web; browser=$$?; \
+	wait $$beside; \
+	browser=$$(cat build/web-test.rc 2>/dev/null || echo none); \
+	oldest=$$(cat build/test-oldest.rc 2>/dev/null || echo none); \
 	echo "----- make web-test (build/web-test.log) -----"; cat build/web-test.log; \
+	echo "----- make test-oldest (build/test-oldest.log) -----"; cat build/test-oldest.log; \
 	echo "suite: exit $$suite; oldest versions: exit $$oldest; browser and website: exit $$browser"; \
-	test $$suite = 0 && test $$oldest = 0 && test $$browser = 0
+	test $$suite = 0 && test "$$oldest" = 0 && test "$$browser" = 0
 
 # Lint, unit tests, doctests and the lessons, without the nbgrader, sandbox and server tests.
 quick: lint

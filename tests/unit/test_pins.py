@@ -7,6 +7,7 @@ passed in.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,12 +82,16 @@ def test_left_out_packages_are_not_pinned_and_every_install_leaves_them_out():
     # uv (make lab, make test and the browser build's tools) leaves them out when asked for
     makefile = (ROOT / "Makefile").read_text()
     assert makefile.count("--excludes binder/excludes.txt") == 3
-    # pip (Binder, the school server) installs what a dependency asks for, then removes them
+    # pip (Binder) installs what a dependency asks for, then removes them
     assert (
         "pip uninstall --yes --quiet -r binder/excludes.txt"
         in (ROOT / "binder/postBuild").read_text()
     )
-    assert '-r "$REPO/binder/excludes.txt"' in (ROOT / "deploy/install.sh").read_text()
+    install = (ROOT / "deploy/install.sh").read_text()
+    assert '--excludes "$REPO/binder/excludes.txt"' in install
+    # the school server installs with the same uv as make lab and make test
+    uv = re.search(r"^UV_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert f"UV_VERSION={uv} " in install
 
 
 def test_this_environment_leaves_out_the_excluded_packages():
