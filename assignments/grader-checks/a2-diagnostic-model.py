@@ -101,13 +101,35 @@ def random_probabilities(rng) -> dict:
     return {"p": np.array(p), "th": threshold}
 
 
-def random_screening(rng) -> dict:
+def _screening_set(rng) -> dict:
     n = rng.randint(8, 20)
     p = np.array([round(rng.random(), 3) for _ in range(n)])
     t = np.array([1 if rng.random() < q else 0 for q in p])
     t[0], t[1] = 1, 0
     candidates = sorted({round(rng.random(), 2) for _ in range(rng.randint(2, 5))}, reverse=True)
     return {"t": t, "p": p, "candidates": candidates, "min": rng.choice([0.5, 0.75, 0.9, 0.99])}
+
+
+def random_screening(rng) -> dict:
+    """Four made-up screening sets whose right thresholds are not all the same.
+
+    With one set, a function that always returned the same threshold was right about one run
+    in fifty; with answers that differ, no fixed answer can get the mark.
+    """
+    while True:
+        sets = [_screening_set(rng) for _ in range(4)]
+        answers = {choose_threshold(s["t"], s["p"], s["candidates"], s["min"]) for s in sets}
+        if len(answers) > 1:
+            return {"sets": sets}
+
+
+def same_thresholds(reply, expected) -> bool:
+    """The same threshold (or None) for every set, of the same type."""
+    return (
+        isinstance(reply, list)
+        and len(reply) == len(expected)
+        and all(r == e and type(r) is type(e) for r, e in zip(reply, expected, strict=True))
+    )
 
 
 # -- comparing -----------------------------------------------------------------------------------
@@ -336,10 +358,12 @@ CHECKS = [
     ),
     Check(
         "a2_choose_threshold_tests",
-        ask="choose_threshold(given['t'], given['p'], given['candidates'], given['min'])",
+        ask="[choose_threshold(s['t'], s['p'], s['candidates'], s['min']) for s in given['sets']]",
         given=random_screening,
-        expect=lambda g: choose_threshold(g["t"], g["p"], g["candidates"], g["min"]),
-        compare=lambda reply, expected: reply == expected and type(reply) is type(expected),
+        expect=lambda g: [
+            choose_threshold(s["t"], s["p"], s["candidates"], s["min"]) for s in g["sets"]
+        ],
+        compare=same_thresholds,
         message="Task 5: choose_threshold should return the first (highest) candidate whose "
         "sensitivity is at least the minimum, or None when there is none.",
     ),
