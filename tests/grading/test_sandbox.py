@@ -548,12 +548,23 @@ def test_huge_output_is_cut(graded_class):
     assert _scores(root)["attack_print"] == 3.0
 
 
+def _channel_fed(monkeypatch, queue: list[dict], budget: int):
+    """The grader's IOPub channel, with ``budget`` bytes, reading its messages from ``queue``."""
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    async def fake_get_msg(self, timeout=None):
+        return queue.pop(0)
+
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", fake_get_msg)
+    channel = sandbox._LimitedIOPubChannel.__new__(sandbox._LimitedIOPubChannel)
+    channel.budget = budget
+    return channel
+
+
 def test_output_budget_is_kept_in_the_grader(monkeypatch):
     """The IOPub channel drops printed output past its budget but never drops errors,
     results or status messages (a test cell's error decides its score)."""
     import asyncio
-
-    from jupyter_client.channels import AsyncZMQSocketChannel
 
     def message(kind: str, content: dict) -> dict:
         return {"msg_type": kind, "header": {"msg_type": kind}, "content": content}
@@ -567,12 +578,7 @@ def test_output_budget_is_kept_in_the_grader(monkeypatch):
         message("status", {"execution_state": "idle"}),
     ]
 
-    async def fake_get_msg(self, timeout=None):
-        return queue.pop(0)
-
-    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", fake_get_msg)
-    channel = sandbox._LimitedIOPubChannel.__new__(sandbox._LimitedIOPubChannel)
-    channel.budget = 2500
+    channel = _channel_fed(monkeypatch, queue, budget=2500)
 
     async def drain() -> list[dict]:
         return [await channel.get_msg() for _ in range(5)]
@@ -590,8 +596,6 @@ def test_a_probe_reply_is_kept_when_the_budget_is_used_up(monkeypatch):
     still gets its checks answered (issue 18), and a probe cannot print without limit."""
     import asyncio
 
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
     def stream(text: str) -> dict:
         return {"msg_type": "stream", "header": {"msg_type": "stream"},
                 "content": {"name": "stdout", "text": text}}  # fmt: skip
@@ -600,12 +604,7 @@ def test_a_probe_reply_is_kept_when_the_budget_is_used_up(monkeypatch):
     queue += [stream("@@reply@@{}"), stream("y" * 100), stream("z" * 10)]  # during the probe
     queue += [stream("after"), {"msg_type": "status", "header": {}, "content": {}}]
 
-    async def fake_get_msg(self, timeout=None):
-        return queue.pop(0)
-
-    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", fake_get_msg)
-    channel = sandbox._LimitedIOPubChannel.__new__(sandbox._LimitedIOPubChannel)
-    channel.budget = 1000
+    channel = _channel_fed(monkeypatch, queue, budget=1000)
 
     async def run() -> list[dict]:
         got = [await channel.get_msg()]
